@@ -1,0 +1,1 @@
+"""Daily admin-group exports into PostgreSQL, as a Dagster asset graph on PySpark."""

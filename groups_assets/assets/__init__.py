@@ -1,0 +1,1 @@
+"""The asset graph, one stage per module: ingest, validate, load."""

@@ -1,0 +1,172 @@
+"""groups_table, membership_table, agents_table, inactive_flags: one day applied to PostgreSQL.
+
+Spark executors COPY the day's valid rows and rejects into staging tables; one transaction then
+upserts each table with a set-based statement and recomputes `inactive`, so a day lands whole
+or not at all. The four tables are one step for that reason.
+"""
+
+
+from collections.abc import Iterator
+
+from dagster import AssetExecutionContext, AssetIn, AssetSpec, MaterializeResult, multi_asset
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from groups_assets import database
+from groups_assets.partitions import sync_days
+from groups_assets.resources.postgres import PostgresResource
+from groups_assets.staging import copy_into
+
+GROUP_COLUMNS = [
+    ("group_id", "int"),
+    ("name", "text"),
+    ("parent_group_id", "int"),
+    ("created_at", "micros"),
+    ("updated_at", "micros"),
+    ("deleted", "bool"),
+]
+MEMBER_COLUMNS = [("group_id", "int"), ("agent_id", "int")]
+AGENT_COLUMNS = [
+    ("agent_id", "int"),
+    ("name", "text"),
+    ("email", "text"),
+    ("active", "bool"),
+    ("updated_at", "micros"),
+]
+REJECT_COLUMNS = [
+    ("source", "text"),
+    ("source_file", "text"),
+    ("record_no", "int"),
+    ("raw_record", "text"),
+    ("reason", "text"),
+]
+
+
+def _valid(df: DataFrame) -> DataFrame:
+    return df.where(F.col("reason").isNull())
+
+
+def _rejects(df: DataFrame, source: str) -> DataFrame:
+    # PostgreSQL text cannot hold NUL: keep it visible as the JSON escape.
+    raw = F.replace(F.col("raw"), F.lit("\u0000"), F.lit("\\u0000"))
+    return df.where(F.col("reason").isNotNull()).select(
+        F.lit(source).alias("source"), "source_file", "record_no", raw.alias("raw_record"), "reason"
+    )
+
+
+@multi_asset(
+    name="apply_day",
+    partitions_def=sync_days,
+    ins={"validated_groups": AssetIn(), "validated_agents": AssetIn()},
+    specs=[
+        AssetSpec(
+            "groups_table",
+            deps=["validated_groups"],
+            kinds={"postgres"},
+            group_name="groups",
+            description="PostgreSQL `groups`: upserted on group_id; a record never replaces a "
+            "row with a newer updated_at; deletes are soft.",
+        ),
+        AssetSpec(
+            "membership_table",
+            deps=["validated_groups"],
+            kinds={"postgres"},
+            group_name="groups",
+            description="PostgreSQL `group_membership`: an applied group's members become "
+            "exactly its agent_ids.",
+        ),
+        AssetSpec(
+            "agents_table",
+            deps=["validated_agents"],
+            kinds={"postgres"},
+            group_name="agents",
+            description="PostgreSQL `agents`: upserted on agent_id with the updated_at guard.",
+        ),
+        AssetSpec(
+            "inactive_flags",
+            deps=["groups_table", "membership_table", "agents_table"],
+            kinds={"postgres"},
+            group_name="groups",
+            description="`groups.inactive`: true unless the group or a group below it, at any "
+            "depth, has an active agent.",
+        ),
+    ],
+)
+def apply_day(
+    context: AssetExecutionContext,
+    validated_groups: DataFrame,
+    validated_agents: DataFrame,
+    postgres: PostgresResource,
+) -> Iterator[MaterializeResult]:
+    day = context.partition_key
+    groups = _valid(validated_groups).select(
+        "group_id",
+        "name",
+        "parent_group_id",
+        F.col("created_micros").alias("created_at"),
+        F.col("updated_micros").alias("updated_at"),
+        "deleted",
+    )
+    members = _valid(validated_groups).select(
+        "group_id", F.explode("agent_ids").alias("agent_id")
+    )
+    agents = _valid(validated_agents).select(
+        "agent_id", "name", "email", "active", F.col("updated_micros").alias("updated_at")
+    )
+    rejects = _rejects(validated_groups, "admin_groups").unionByName(
+        _rejects(validated_agents, "agents")
+    )
+
+    schema = postgres.schema
+    connect_kwargs = postgres.connect_kwargs()
+    stage = database.Stage.new()
+    with postgres.connect() as conn:
+        database.ensure_schema(conn, schema)
+        stage.create(conn)
+        try:
+            staged = {
+                "groups": copy_into(groups, connect_kwargs, stage.groups, GROUP_COLUMNS),
+                "memberships": copy_into(members, connect_kwargs, stage.members, MEMBER_COLUMNS),
+                "agents": copy_into(agents, connect_kwargs, stage.agents, AGENT_COLUMNS),
+                "rejects": copy_into(rejects, connect_kwargs, stage.rejects, REJECT_COLUMNS),
+            }
+            context.log.info(f"day {day}: staged {staged}")
+            counts = database.apply_day(conn, schema, stage, day)
+        finally:
+            stage.drop(conn)
+        inactive_total, groups_total = conn.execute(
+            "SELECT count(*) FILTER (WHERE inactive), count(*) FROM groups"
+        ).fetchone()
+    context.log.info(f"day {day}: applied {counts}")
+
+    yield MaterializeResult(
+        asset_key="groups_table",
+        metadata={
+            "groups_loaded": staged["groups"],
+            "groups_written": counts["groups_written"],
+            "groups_new": counts["groups_new"],
+            "rejects": staged["rejects"],
+            "groups_total": groups_total,
+        },
+    )
+    yield MaterializeResult(
+        asset_key="membership_table",
+        metadata={
+            "memberships_listed": staged["memberships"],
+            "memberships_added": counts["memberships_added"],
+            "memberships_removed": counts["memberships_removed"],
+        },
+    )
+    yield MaterializeResult(
+        asset_key="agents_table",
+        metadata={"agents_loaded": staged["agents"], "agents_written": counts["agents_written"]},
+    )
+    yield MaterializeResult(
+        asset_key="inactive_flags",
+        metadata={
+            "became_inactive": counts["became_inactive"],
+            "became_active": counts["became_active"],
+            "groups_flipped": counts["became_inactive"] + counts["became_active"],
+            "inactive_groups": inactive_total,
+        },
+    )

@@ -1,0 +1,116 @@
+"""groups-pipeline: load sync days from the command line, or open the Dagster UI on them."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from groups_assets.partitions import BadDayKey, day_folder, list_days
+from groups_assets.settings import Settings, load_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("run", "dev")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="groups-pipeline",
+        description="Load daily admin-group exports (sync-<day>/ folders) into PostgreSQL.",
+        epilog="Configuration comes from the environment: GROUPS_DATABASE_URL (unset: an "
+        "embedded PostgreSQL under .groups/), GROUPS_DB_SCHEMA, GROUPS_SPARK_MASTER, "
+        "GROUPS_SOURCE_ROOT, DAGSTER_HOME. See README.md.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser(
+        "run",
+        help="materialize the whole asset graph for one day, or for every day not yet loaded",
+        description="Adds the day as a partition if it is new and materializes every asset and "
+        "check for it in the Dagster instance at DAGSTER_HOME (so the run shows in the UI).",
+    )
+    which = run.add_mutually_exclusive_group(required=True)
+    which.add_argument("--day", help="the day key: sync-<DAY>/ under the source root, e.g. day1")
+    which.add_argument("--all", action="store_true", help="every day not yet loaded, in day order")
+    run.add_argument("--source-root", help="folder holding sync-<day>/ (default: GROUPS_SOURCE_ROOT or ./sample_data)")
+    dev = sub.add_parser("dev", help="open the Dagster UI (dagster dev) on this project's instance")
+    dev.add_argument("--port", default="3000")
+    return parser
+
+
+def _use_dagster_home(settings: Settings) -> None:
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+
+
+def _run_days(settings: Settings, days: list[str]) -> int:
+    from dagster import DagsterInstance
+
+    from groups_assets.definitions import JOB_NAME, build_definitions
+    from groups_assets.partitions import sync_days
+    from groups_assets.summary import summarize
+
+    _use_dagster_home(settings)
+    job = build_definitions(settings).resolve_job_def(JOB_NAME)
+    with DagsterInstance.get() as instance:
+        for day in days:
+            if not instance.has_dynamic_partition(sync_days.name, day):
+                instance.add_dynamic_partitions(sync_days.name, [day])
+            started = time.monotonic()
+            result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
+            print(summarize(day, result, time.monotonic() - started), flush=True)
+            if not result.success:
+                return EXIT_FAILED
+    return EXIT_OK
+
+
+def _pending_days(settings: Settings) -> list[str]:
+    from dagster import AssetKey, DagsterInstance
+
+    _use_dagster_home(settings)
+    with DagsterInstance.get() as instance:
+        done = instance.get_materialized_partitions(AssetKey("inactive_flags"))
+    return [d for d in list_days(settings.source_root) if d not in done]
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.source_root)
+    if not settings.source_root.is_dir():
+        print(
+            f"groups-pipeline: source root {settings.source_root} is not a folder. "
+            "Pass --source-root or set GROUPS_SOURCE_ROOT.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.all:
+        days = _pending_days(settings)
+        if not days:
+            print(f"nothing to do: every day under {settings.source_root} is loaded")
+            return EXIT_OK
+    else:
+        try:
+            day_folder(settings.source_root, args.day)
+        except BadDayKey as err:
+            print(f"groups-pipeline: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        days = [args.day]
+    return _run_days(settings, days)
+
+
+def dev(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    _use_dagster_home(settings)
+    os.execvp("dagster", ["dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", args.port])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv = ["run", *argv]  # python -m groups_assets --day day1
+    args = _parser().parse_args(argv)
+    return {"run": run, "dev": dev}[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

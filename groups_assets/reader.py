@@ -1,0 +1,153 @@
+"""Read one source folder of a day into records: raw text, position and parsed JSON (Spark).
+
+JSON Lines and JSON array files are told apart per file (CONTRACT.md section 1). Each record
+keeps its file, its position (line number, or element number in an array file; 0 for an array
+file that does not parse) and its raw text for the rejects table. `doc` is the record parsed
+as a VARIANT, or NULL when it is not valid JSON.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    BooleanType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+    VariantType,
+)
+
+RECORD_SCHEMA = StructType(
+    [
+        StructField("source_file", StringType(), False),
+        StructField("record_no", LongType(), False),
+        StructField("raw", StringType(), True),
+        StructField("doc", VariantType(), True),
+        StructField("parsed", BooleanType(), False),
+    ]
+)
+
+# Spark's JSON parser accepts trailing text after the first value (`{"a":1} x`). Parsing
+# `[<text>\n,"<sentinel>"]` instead and asking for exactly [value, sentinel] is strict: any
+# trailing text either breaks the parse or shows up as a missing or extra element.
+_SENTINEL = "\\u0000groups-end"
+_ROW_BITS = (1 << 33) - 1  # monotonically_increasing_id = partition << 33 | row in partition
+_WHITESPACE = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
+
+
+def json_files(folder: Path) -> list[Path]:
+    """The folder's `*.json` files in file-name order; other files (_SUCCESS, .txt) are ignored."""
+    return sorted((p for p in folder.iterdir() if p.is_file() and p.name.endswith(".json")),
+                  key=lambda p: p.name)
+
+
+def is_array_file(path: Path) -> bool:
+    """True when the first non-blank character (after a BOM) is '['."""
+    with path.open("rb") as f:
+        head = f.read(3)
+        if head != _BOM:
+            f.seek(0)
+        while chunk := f.read(65536):
+            stripped = chunk.lstrip(_WHITESPACE)
+            if stripped:
+                return stripped[:1] == b"["
+    return False
+
+
+def _strict_parse(text: Column) -> tuple[Column, Column]:
+    """(ok, value): `text` parsed as exactly one JSON value, and that value as a VARIANT."""
+    wrapped = F.try_parse_json(F.concat(F.lit("["), text, F.lit(f'\n,"{_SENTINEL}"]')))
+    elements = F.try_variant_get(wrapped, "$", "array<variant>")
+    ok = (
+        wrapped.isNotNull()
+        & (F.array_size(elements) == 2)
+        & (F.try_variant_get(wrapped, "$[1]", "string") == F.lit("\u0000groups-end"))
+    )
+    return F.coalesce(ok, F.lit(False)), F.when(ok, elements[0])
+
+
+def _strip_bom(text: Column) -> Column:
+    return F.regexp_replace(text, "^\ufeff", "")
+
+
+def _source_file(source: str) -> Column:
+    # _metadata.file_name is URI-encoded; url_decode would also turn a literal '+' into a space.
+    name = F.url_decode(F.replace(F.col("_metadata.file_name"), F.lit("+"), F.lit("%2B")))
+    return F.concat(F.lit(source + "/"), name)
+
+
+def _lines(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
+    lines = spark.read.text([str(p) for p in files]).select(
+        _source_file(source).alias("source_file"),
+        (F.monotonically_increasing_id().bitwiseAND(F.lit(_ROW_BITS)) + 1).alias("record_no"),
+        F.col("value"),
+    )
+    first = F.col("record_no") == 1
+    valid_utf8 = F.is_valid_utf8("value")
+    text = F.when(first, _strip_bom(F.col("value"))).otherwise(F.col("value"))
+    lines = lines.select("source_file", "record_no", text.alias("text"), valid_utf8.alias("utf8"))
+    lines = lines.where(~F.regexp_like("text", F.lit("^[ \\t\\r\\n]*$")))
+    ok, doc = _strict_parse(F.col("text"))
+    return lines.select(
+        "source_file",
+        "record_no",
+        F.make_valid_utf8("text").alias("raw"),
+        F.when(F.col("utf8"), doc).alias("doc"),
+        (F.col("utf8") & ok).alias("parsed"),
+    )
+
+
+def _arrays(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
+    whole = spark.read.text([str(p) for p in files], wholetext=True).select(
+        _source_file(source).alias("source_file"),
+        _strip_bom(F.col("value")).alias("text"),
+        F.is_valid_utf8("value").alias("utf8"),
+    )
+    ok, doc = _strict_parse(F.col("text"))
+    elements = F.try_variant_get(doc, "$", "array<variant>")
+    whole = whole.select(
+        "source_file",
+        "text",
+        F.when(F.col("utf8") & ok, elements).alias("elements"),
+    )
+    good = whole.where(F.col("elements").isNotNull()).select(
+        "source_file", F.posexplode("elements").alias("pos", "doc")
+    )
+    good = good.select(
+        "source_file",
+        (F.col("pos") + 1).cast("long").alias("record_no"),
+        F.to_json("doc").alias("raw"),
+        "doc",
+        F.lit(True).alias("parsed"),
+    )
+    bad = whole.where(F.col("elements").isNull()).select(
+        "source_file",
+        F.lit(0).cast("long").alias("record_no"),
+        F.make_valid_utf8("text").alias("raw"),
+        F.lit(None).cast(VariantType()).alias("doc"),
+        F.lit(False).alias("parsed"),
+    )
+    return good.unionByName(bad)
+
+
+def read_records(spark: SparkSession, folder: Path, source: str) -> DataFrame:
+    """Every record of `folder` (one day's `admin_groups/` or `agents/`), as RECORD_SCHEMA."""
+    files = json_files(folder) if folder.is_dir() else []
+    arrays = [p for p in files if is_array_file(p)]
+    lines = [p for p in files if p not in arrays]
+    parts = []
+    if lines:
+        parts.append(_lines(spark, lines, source))
+    if arrays:
+        parts.append(_arrays(spark, arrays, source))
+    if not parts:
+        return spark.createDataFrame([], RECORD_SCHEMA)
+    records = parts[0]
+    for part in parts[1:]:
+        records = records.unionByName(part)
+    return records

@@ -1,0 +1,1 @@
+"""Resources: the Spark session and the PostgreSQL target."""

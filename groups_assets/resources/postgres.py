@@ -1,0 +1,90 @@
+"""The PostgreSQL target: a URL (GROUPS_DATABASE_URL) or the embedded server, and one schema."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from dagster import ConfigurableResource
+from pydantic import PrivateAttr
+
+from groups_assets.resources.embedded import embedded_url
+
+SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+class DatabaseUnavailable(RuntimeError):
+    """PostgreSQL could not be reached; the message names the (masked) target and what to check."""
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***, safe for logs, errors and metadata."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))
+
+
+def check_schema(name: str) -> str:
+    if not SCHEMA_RE.fullmatch(name):
+        raise ValueError(
+            f"GROUPS_DB_SCHEMA={name!r} is not a plain identifier: use letters, digits and '_' "
+            "(at most 63, not starting with a digit)."
+        )
+    return name
+
+
+class PostgresResource(ConfigurableResource):
+    """Connections to the target database, with `search_path` set to the configured schema.
+
+    `url` empty means: start the embedded PostgreSQL whose data lives in `embedded_pgdata`.
+    """
+
+    url: str | None = None
+    schema_name: str = "public"
+    embedded_pgdata: str = ".groups/pgdata"
+
+    _resolved: str | None = PrivateAttr(default=None)
+
+    def conninfo(self) -> str:
+        """The URL to connect to (starts the embedded server on first use)."""
+        if self._resolved is None:
+            self._resolved = self.url or embedded_url(Path(self.embedded_pgdata))
+        return self._resolved
+
+    @property
+    def schema(self) -> str:
+        return check_schema(self.schema_name)
+
+    def display_url(self) -> str:
+        return mask_url(self.url) if self.url else f"embedded PostgreSQL in {self.embedded_pgdata}"
+
+    def connect_kwargs(self) -> dict:
+        """What a Spark executor needs to open its own connection (plain, picklable)."""
+        return {
+            "conninfo": self.conninfo(),
+            "options": f"-c search_path={self.schema}",
+            "application_name": "groups-pipeline",
+            "connect_timeout": 10,
+        }
+
+    @contextmanager
+    def connect(self):
+        try:
+            conn = psycopg.connect(**self.connect_kwargs())
+        except psycopg.OperationalError as err:
+            raise DatabaseUnavailable(
+                f"cannot connect to PostgreSQL at {self.display_url()}: "
+                f"{str(err).strip().splitlines()[0] if str(err).strip() else err!r}. "
+                "Check that the server is running and reachable, and that GROUPS_DATABASE_URL "
+                "(user, password, host, port, database) is right."
+            ) from None
+        try:
+            yield conn
+        finally:
+            conn.close()

@@ -1,0 +1,125 @@
+"""The record rules of CONTRACT.md section 2 as Spark column expressions (no Python UDF).
+
+Types are read from the parsed VARIANT with schema_of_variant, which tells a JSON integer
+(BIGINT) from a float (DOUBLE/DECIMAL), a digit string (STRING) and the rest exactly.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+MAX_ID = 9223372036854775807
+
+GROUP_REASONS = (
+    "invalid_json",
+    "not_an_object",
+    "missing_group_id",
+    "invalid_group_id",
+    "missing_name",
+    "invalid_name",
+    "invalid_timestamp",
+    "invalid_parent_group_id",
+    "self_parent",
+    "invalid_agent_ids",
+    "invalid_deleted",
+    "duplicate_group_id",
+)
+AGENT_REASONS = (
+    "invalid_json",
+    "not_an_object",
+    "missing_agent_id",
+    "invalid_agent_id",
+    "invalid_active",
+    "invalid_timestamp",
+    "duplicate_agent_id",
+)
+
+_TS_RE = (
+    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
+    r"(Z|([+-])(\d{2}):(\d{2}))?$"
+)
+# 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in microseconds since 1970.
+_MIN_MICROS = -62135596800 * 1_000_000
+_MAX_MICROS = 253402300799 * 1_000_000 + 999_999
+
+
+def field(doc: Column, name: str) -> Column:
+    """The field as a VARIANT; NULL when absent."""
+    return F.try_variant_get(doc, f"$.{name}", "variant")
+
+
+def vtype(value: Column) -> Column:
+    """'BIGINT', 'STRING', 'BOOLEAN', 'VOID' (JSON null), 'OBJECT<...>', ...; NULL when absent."""
+    return F.schema_of_variant(value)
+
+
+def is_missing(value: Column) -> Column:
+    return value.isNull() | (vtype(value) == "VOID")
+
+
+def as_string(value: Column) -> Column:
+    return F.when(vtype(value) == "STRING", F.try_variant_get(value, "$", "string"))
+
+
+def id_value(value: Column) -> Column:
+    """The id as BIGINT when it follows the id rule (a JSON integer or a digit string,
+    1 <= id <= 2^63-1); NULL otherwise."""
+    integer = F.when(vtype(value) == "BIGINT", F.try_variant_get(value, "$", "bigint"))
+    text = as_string(value)
+    digits = F.when(text.rlike(r"^[0-9]{1,40}$"), F.regexp_replace(text, "^0+(?=.)", ""))
+    from_text = F.when(F.length(digits) <= 19, digits.try_cast("bigint"))
+    ident = F.coalesce(integer, from_text)
+    return F.when(ident >= 1, ident)
+
+
+def timestamp_micros(value: Column) -> Column:
+    """Microseconds since 1970-01-01 UTC for a valid contract timestamp string; NULL otherwise."""
+    text = as_string(value)
+
+    def part(i: int) -> Column:
+        return F.regexp_extract(text, _TS_RE, i)
+
+    matched = text.rlike(_TS_RE)
+    year, month, day = part(1).try_cast("int"), part(2).try_cast("int"), part(3).try_cast("int")
+    hour, minute, second = part(4).try_cast("int"), part(5).try_cast("int"), part(6).try_cast("int")
+    fraction = F.coalesce(F.rpad(part(7), 6, "0").try_cast("long"), F.lit(0))
+    sign = F.when(part(9) == "-", -1).otherwise(1)
+    off_h, off_m = F.coalesce(part(10).try_cast("int"), F.lit(0)), F.coalesce(part(11).try_cast("int"), F.lit(0))
+    # A valid date without risking an ANSI error: day 1 of a clamped month, then move forward.
+    first = F.make_date(F.greatest(year, F.lit(1)), F.least(F.greatest(month, F.lit(1)), F.lit(12)), F.lit(1))
+    date = F.date_add(first, F.least(F.greatest(day, F.lit(1)), F.lit(31)) - 1)
+    valid = (
+        matched
+        & (year >= 1) & month.between(1, 12) & day.between(1, 31) & (F.month(date) == month)
+        & (hour <= 23) & (minute <= 59) & (second <= 59) & (off_h <= 23) & (off_m <= 59)
+    )
+    seconds = (
+        F.unix_date(date).cast("long") * 86400 + hour * 3600 + minute * 60 + second
+        - sign * (off_h * 3600 + off_m * 60)
+    )
+    micros = seconds * 1_000_000 + fraction
+    return F.when(valid & micros.between(_MIN_MICROS, _MAX_MICROS), micros)
+
+
+def first_reason(checks: list[tuple[str, Column]]) -> Column:
+    """The first reason whose condition holds, in contract order; NULL when none does."""
+    expr = None
+    for reason, broken in checks:
+        cond = F.coalesce(broken, F.lit(True))
+        expr = F.when(cond, F.lit(reason)) if expr is None else expr.when(cond, F.lit(reason))
+    return expr
+
+
+def mark_duplicates(records: DataFrame, id_col: str, reason: str) -> DataFrame:
+    """Among valid records with the same id, keep the greatest updated_at (a tie: the last in
+    file-name order, then file order); mark the others with `reason`."""
+    order = Window.partitionBy(id_col).orderBy(
+        F.col("updated_micros").desc_nulls_last(),
+        F.col("source_file").desc(),
+        F.col("record_no").desc(),
+    )
+    rank = F.when(F.col("reason").isNull(), F.row_number().over(order))
+    return records.withColumn(
+        "reason", F.when(rank > 1, F.lit(reason)).otherwise(F.col("reason"))
+    )

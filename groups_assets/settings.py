@@ -1,0 +1,37 @@
+"""Where things live: every environment variable the pipeline reads, resolved in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    source_root: Path
+    database_url: str | None
+    db_schema: str
+    spark_master: str
+    staging_dir: str
+    dagster_home: Path
+
+    @property
+    def embedded_pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+
+def load_settings(source_root: str | None = None) -> Settings:
+    """Read the environment. `source_root` (from --source-root) wins over GROUPS_SOURCE_ROOT."""
+    home = Path(os.environ.get("GROUPS_HOME", ".groups")).resolve()
+    root = source_root or os.environ.get("GROUPS_SOURCE_ROOT") or "sample_data"
+    return Settings(
+        home=home,
+        source_root=Path(root).resolve(),
+        database_url=os.environ.get("GROUPS_DATABASE_URL") or None,
+        db_schema=os.environ.get("GROUPS_DB_SCHEMA") or "public",
+        spark_master=os.environ.get("GROUPS_SPARK_MASTER") or "local[*]",
+        staging_dir=os.environ.get("GROUPS_STAGING_DIR") or str(home / "staging"),
+        dagster_home=Path(os.environ.get("DAGSTER_HOME") or home / "dagster_home").resolve(),
+    )

@@ -1,0 +1,43 @@
+-- The pipeline's tables (CONTRACT.md section 3). Idempotent: safe to run before every day.
+-- parent_group_id and group_membership.agent_id carry no foreign keys: orphans are kept.
+CREATE TABLE IF NOT EXISTS groups (
+    group_id        BIGINT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    parent_group_id BIGINT NULL,
+    created_at      TIMESTAMPTZ NOT NULL,
+    updated_at      TIMESTAMPTZ NOT NULL,
+    inactive        BOOLEAN NOT NULL,
+    deleted         BOOLEAN NOT NULL DEFAULT false,
+    sync_day        TEXT NOT NULL
+);
+-- The inactive walk goes from a group to its parent; the orphan check from a parent id to groups.
+CREATE INDEX IF NOT EXISTS groups_parent_group_id_idx ON groups (parent_group_id);
+
+CREATE TABLE IF NOT EXISTS group_membership (
+    group_id BIGINT NOT NULL,
+    agent_id BIGINT NOT NULL,
+    PRIMARY KEY (group_id, agent_id)
+);
+CREATE INDEX IF NOT EXISTS group_membership_agent_id_idx ON group_membership (agent_id);
+
+CREATE TABLE IF NOT EXISTS agents (
+    agent_id   BIGINT PRIMARY KEY,
+    name       TEXT,
+    email      TEXT,
+    active     BOOLEAN NOT NULL,
+    updated_at TIMESTAMPTZ NULL,
+    sync_day   TEXT NOT NULL
+);
+
+-- One row per rejected record. (sync_day, source, source_file, record_no) names the record,
+-- so re-running a day updates its rejects in place instead of adding copies.
+CREATE TABLE IF NOT EXISTS rejects (
+    sync_day    TEXT NOT NULL,
+    source      TEXT NOT NULL CHECK (source IN ('admin_groups', 'agents')),
+    source_file TEXT NOT NULL,
+    record_no   BIGINT NOT NULL,
+    raw_record  TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    rejected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (sync_day, source, source_file, record_no)
+);

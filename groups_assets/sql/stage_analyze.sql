@@ -1,0 +1,1 @@
+ANALYZE {stage_groups}, {stage_members}, {stage_agents}, {stage_rejects};

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS {stage_groups}, {stage_members}, {stage_agents}, {stage_rejects};

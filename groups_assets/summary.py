@@ -1,0 +1,69 @@
+"""A short text summary of one day's run, read from its Dagster events."""
+
+from __future__ import annotations
+
+from dagster import ExecuteInProcessResult
+
+from groups_assets.rules import AGENT_REASONS, GROUP_REASONS
+
+
+def _metadata(result: ExecuteInProcessResult) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        out["/".join(mat.asset_key.path)] = {k: v.value for k, v in mat.metadata.items()}
+    return out
+
+
+def _reasons(check_meta: dict[str, object], reasons: tuple[str, ...]) -> str:
+    parts = [f"{r} {check_meta[r]}" for r in reasons if check_meta.get(r)]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def failure_messages(result: ExecuteInProcessResult) -> list[str]:
+    messages = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            while error.cause is not None and "Failure" not in error.cls_name:
+                error = error.cause
+            messages.append(f"step {event.step_key}: {error.message.strip()}")
+    return messages
+
+
+def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
+    meta = _metadata(result)
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    status = "succeeded" if result.success else "FAILED"
+    lines = [f"day {day}: {status} in {seconds:.1f} s"]
+    for source, raw, table, loaded_key, check, reasons in (
+        ("admin_groups", "raw_groups", "groups_table", "groups_loaded", "malformed_groups", GROUP_REASONS),
+        ("agents", "raw_agents", "agents_table", "agents_loaded", "malformed_agents", AGENT_REASONS),
+    ):
+        if raw not in meta:
+            continue
+        check_meta = {k: v.value for k, v in checks[check].metadata.items()} if check in checks else {}
+        loaded = meta.get(table, {}).get(loaded_key, "-")
+        rejected = check_meta.get("rejected", "-")
+        lines.append(
+            f"  {source}: read {meta[raw].get('records', '-')}, loaded {loaded}, "
+            f"rejected {rejected}{_reasons(check_meta, reasons)}"
+        )
+    if "membership_table" in meta:
+        m = meta["membership_table"]
+        lines.append(f"  memberships: {m['memberships_added']} added, {m['memberships_removed']} removed")
+    if "groups_table" in meta and "inactive_flags" in meta:
+        g, f = meta["groups_table"], meta["inactive_flags"]
+        lines.append(
+            f"  groups: {g['groups_written']} written ({g['groups_new']} new); "
+            f"{f['became_inactive']} became inactive, {f['became_active']} became active; "
+            f"{f['inactive_groups']} of {g['groups_total']} inactive"
+        )
+    if checks:
+        lines.append("  checks:")
+        for name, evaluation in sorted(checks.items()):
+            verdict = "passed" if evaluation.passed else evaluation.severity.value
+            lines.append(f"    {name:<20} {verdict:<6} {evaluation.description or ''}")
+    for message in failure_messages(result):
+        lines.append(f"  error: {message}")
+    return "\n".join(lines)
