@@ -16,7 +16,9 @@ class SparkParquetIOManager(ConfigurableIOManager):
 
     def _path(self, context: InputContext | OutputContext) -> str:
         asset = "/".join(context.asset_key.path)
-        return f"{self.base_dir.rstrip('/')}/{asset}/{context.asset_partition_key}"
+        # The run's day: asset checks are not partitioned, but they run in a day's run.
+        day = context.partition_key if context.has_partition_key else context.asset_partition_key
+        return f"{self.base_dir.rstrip('/')}/{asset}/{day}"
 
     def handle_output(self, context: OutputContext, obj: DataFrame) -> None:
         path = self._path(context)

@@ -54,40 +54,53 @@ def vtype(value: Column) -> Column:
     return F.schema_of_variant(value)
 
 
-def is_missing(value: Column) -> Column:
-    return value.isNull() | (vtype(value) == "VOID")
+def typed(doc: Column, name: str) -> list[Column]:
+    """Columns `<name>` (the field as VARIANT) and `<name>_t` (its type), computed once so the
+    rules below stay small expressions over plain columns."""
+    value = field(doc, name)
+    return [value.alias(name), vtype(value).alias(f"{name}_t")]
 
 
-def as_string(value: Column) -> Column:
-    return F.when(vtype(value) == "STRING", F.try_variant_get(value, "$", "string"))
+def is_missing(value: Column, kind: Column) -> Column:
+    return value.isNull() | (kind == "VOID")
 
 
-def id_value(value: Column) -> Column:
+def as_string(value: Column, kind: Column) -> Column:
+    return F.when(kind == "STRING", F.try_variant_get(value, "$", "string"))
+
+
+def id_value(value: Column, kind: Column) -> Column:
     """The id as BIGINT when it follows the id rule (a JSON integer or a digit string,
     1 <= id <= 2^63-1); NULL otherwise."""
-    integer = F.when(vtype(value) == "BIGINT", F.try_variant_get(value, "$", "bigint"))
-    text = as_string(value)
+    integer = F.when(kind == "BIGINT", F.try_variant_get(value, "$", "bigint"))
+    text = as_string(value, kind)
     digits = F.when(text.rlike(r"^[0-9]{1,40}$"), F.regexp_replace(text, "^0+(?=.)", ""))
     from_text = F.when(F.length(digits) <= 19, digits.try_cast("bigint"))
     ident = F.coalesce(integer, from_text)
     return F.when(ident >= 1, ident)
 
 
-def timestamp_micros(value: Column) -> Column:
+def element_id(value: Column) -> Column:
+    """id_value for an array element (inside a higher-order function)."""
+    return id_value(value, vtype(value))
+
+
+def timestamp_micros(text: Column) -> Column:
     """Microseconds since 1970-01-01 UTC for a valid contract timestamp string; NULL otherwise."""
-    text = as_string(value)
-
-    def part(i: int) -> Column:
-        return F.regexp_extract(text, _TS_RE, i)
-
-    matched = text.rlike(_TS_RE)
-    year, month, day = part(1).try_cast("int"), part(2).try_cast("int"), part(3).try_cast("int")
-    hour, minute, second = part(4).try_cast("int"), part(5).try_cast("int"), part(6).try_cast("int")
-    fraction = F.coalesce(F.rpad(part(7), 6, "0").try_cast("long"), F.lit(0))
-    sign = F.when(part(9) == "-", -1).otherwise(1)
-    off_h, off_m = F.coalesce(part(10).try_cast("int"), F.lit(0)), F.coalesce(part(11).try_cast("int"), F.lit(0))
+    matched = F.coalesce(text.rlike(_TS_RE), F.lit(False))
+    # Fixed positions: YYYY-MM-DD?HH:MM:SS, then an optional fraction and offset.
+    year, month, day = (F.substring(text, p, n).try_cast("int") for p, n in ((1, 4), (6, 2), (9, 2)))
+    hour, minute, second = (F.substring(text, p, 2).try_cast("int") for p in (12, 15, 18))
+    rest = F.substring(text, 20, 20)
+    fraction = F.rpad(F.regexp_extract(rest, r"^\.(\d{1,6})", 1), 6, "0").try_cast("long")
+    offset = F.regexp_extract(rest, r"([+-]\d{2}:\d{2})$", 1)
+    sign = F.when(F.substring(offset, 1, 1) == "-", -1).otherwise(1)
+    off_h = F.coalesce(F.substring(offset, 2, 2).try_cast("int"), F.lit(0))
+    off_m = F.coalesce(F.substring(offset, 5, 2).try_cast("int"), F.lit(0))
     # A valid date without risking an ANSI error: day 1 of a clamped month, then move forward.
-    first = F.make_date(F.greatest(year, F.lit(1)), F.least(F.greatest(month, F.lit(1)), F.lit(12)), F.lit(1))
+    first = F.make_date(
+        F.least(F.greatest(year, F.lit(1)), F.lit(9999)), F.least(F.greatest(month, F.lit(1)), F.lit(12)), F.lit(1)
+    )
     date = F.date_add(first, F.least(F.greatest(day, F.lit(1)), F.lit(31)) - 1)
     valid = (
         matched
@@ -98,7 +111,7 @@ def timestamp_micros(value: Column) -> Column:
         F.unix_date(date).cast("long") * 86400 + hour * 3600 + minute * 60 + second
         - sign * (off_h * 3600 + off_m * 60)
     )
-    micros = seconds * 1_000_000 + fraction
+    micros = seconds * 1_000_000 + F.coalesce(fraction, F.lit(0))
     return F.when(valid & micros.between(_MIN_MICROS, _MAX_MICROS), micros)
 
 

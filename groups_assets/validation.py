@@ -1,5 +1,9 @@
 """Apply the contract's record rules to a day's records: each record gets its parsed fields or
-exactly one reject reason (CONTRACT.md section 2)."""
+exactly one reject reason (CONTRACT.md section 2).
+
+Fields are extracted once into plain columns (value and JSON type), then the rules are small
+expressions over those columns: that keeps Spark's plans small and fast to build.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +12,39 @@ from pyspark.sql import functions as F
 
 from groups_assets.rules import (
     as_string,
-    field,
+    element_id,
     first_reason,
     id_value,
     is_missing,
     mark_duplicates,
     timestamp_micros,
-    vtype,
+    typed,
 )
 
 
-def _not_object(doc: Column) -> Column:
-    return ~F.coalesce(vtype(doc).startswith("OBJECT"), F.lit(False))
+def _c(name: str) -> tuple[Column, Column]:
+    return F.col(name), F.col(f"{name}_t")
 
 
-def _invalid_id(value: Column) -> Column:
-    return id_value(value).isNull()
+def _not_object() -> Column:
+    return ~F.coalesce(F.col("doc_t").startswith("OBJECT"), F.lit(False))
 
 
-def _text(value: Column) -> Column:
+def _text(name: str) -> Column:
     """An optional free-text field: the string, a non-string as its JSON text, NUL replaced."""
-    text = F.when(is_missing(value), F.lit(None)).otherwise(
-        F.coalesce(as_string(value), F.to_json(value))
+    value, kind = _c(name)
+    text = F.when(is_missing(value, kind), F.lit(None)).otherwise(
+        F.coalesce(as_string(value, kind), F.to_json(value))
     )
     return F.replace(text, F.lit("\u0000"), F.lit("\ufffd"))
+
+
+def _extract(records: DataFrame, fields: list[str]) -> DataFrame:
+    doc = F.col("doc")
+    columns = [c for name in fields for c in typed(doc, name)]
+    return records.select(
+        "source_file", "record_no", "raw", "parsed", F.schema_of_variant(doc).alias("doc_t"), *columns
+    )
 
 
 def _finish(checked: DataFrame, id_col: str, duplicate_reason: str, columns: list[str]) -> DataFrame:
@@ -50,47 +63,53 @@ def _finish(checked: DataFrame, id_col: str, duplicate_reason: str, columns: lis
 
 
 def validate_groups(records: DataFrame) -> DataFrame:
-    doc = F.col("doc")
-    gid, name, parent = field(doc, "group_id"), field(doc, "name"), field(doc, "parent_group_id")
-    agents, deleted = field(doc, "agent_ids"), field(doc, "deleted")
-    name_text = as_string(name)
-    agent_list = F.try_variant_get(agents, "$", "array<variant>")
-    created, updated = timestamp_micros(field(doc, "created_at")), timestamp_micros(field(doc, "updated_at"))
-
+    fields = ["group_id", "name", "parent_group_id", "created_at", "updated_at", "agent_ids", "deleted"]
+    x = _extract(records, fields)
+    x = x.select(
+        "*",
+        id_value(*_c("group_id")).alias("gid"),
+        as_string(*_c("name")).alias("name_s"),
+        id_value(*_c("parent_group_id")).alias("pid"),
+        timestamp_micros(as_string(*_c("created_at"))).alias("created_micros"),
+        timestamp_micros(as_string(*_c("updated_at"))).alias("updated_micros"),
+        F.try_variant_get(F.col("agent_ids"), "$", "array<variant>").alias("agent_list"),
+    )
+    name = F.col("name_s")
+    agents_missing = is_missing(*_c("agent_ids"))
     reason = first_reason(
         [
             ("invalid_json", ~F.col("parsed")),
-            ("not_an_object", _not_object(doc)),
-            ("missing_group_id", is_missing(gid)),
-            ("invalid_group_id", _invalid_id(gid)),
-            ("missing_name", is_missing(name) | F.coalesce(name_text.rlike(r"(?U)^\s*$"), F.lit(False))),
-            ("invalid_name", name_text.isNull() | (F.instr(name_text, "\u0000") > 0)),
-            ("invalid_timestamp", created.isNull() | updated.isNull()),
-            ("invalid_parent_group_id", ~is_missing(parent) & _invalid_id(parent)),
-            ("self_parent", F.coalesce(id_value(parent) == id_value(gid), F.lit(False))),
+            ("not_an_object", _not_object()),
+            ("missing_group_id", is_missing(*_c("group_id"))),
+            ("invalid_group_id", F.col("gid").isNull()),
+            ("missing_name", is_missing(*_c("name")) | F.coalesce(name.rlike(r"(?U)^\s*$"), F.lit(False))),
+            ("invalid_name", name.isNull() | (F.instr(name, "\u0000") > 0)),
+            ("invalid_timestamp", F.col("created_micros").isNull() | F.col("updated_micros").isNull()),
+            ("invalid_parent_group_id", ~is_missing(*_c("parent_group_id")) & F.col("pid").isNull()),
+            ("self_parent", F.coalesce(F.col("pid") == F.col("gid"), F.lit(False))),
             (
                 "invalid_agent_ids",
-                ~is_missing(agents)
-                & (agent_list.isNull() | F.exists(agent_list, lambda x: id_value(x).isNull())),
+                ~agents_missing
+                & (F.col("agent_list").isNull() | F.exists("agent_list", lambda e: element_id(e).isNull())),
             ),
-            ("invalid_deleted", ~is_missing(deleted) & (vtype(deleted) != "BOOLEAN")),
+            ("invalid_deleted", ~is_missing(*_c("deleted")) & (F.col("deleted_t") != "BOOLEAN")),
         ]
     )
-    checked = records.select(
+    checked = x.select(
         "source_file",
         "record_no",
         "raw",
         reason.alias("reason"),
-        id_value(gid).alias("group_id"),
-        name_text.alias("name"),
-        id_value(parent).alias("parent_group_id"),
-        created.alias("created_micros"),
-        updated.alias("updated_micros"),
+        F.col("gid").alias("group_id"),
+        name.alias("name"),
+        F.col("pid").alias("parent_group_id"),
+        "created_micros",
+        "updated_micros",
         F.coalesce(
-            F.array_distinct(F.transform(agent_list, id_value)),
+            F.array_distinct(F.transform("agent_list", element_id)),
             F.array().cast("array<bigint>"),
         ).alias("agent_ids"),
-        F.coalesce(F.try_variant_get(deleted, "$", "boolean"), F.lit(False)).alias("deleted"),
+        F.coalesce(F.try_variant_get(F.col("deleted"), "$", "boolean"), F.lit(False)).alias("deleted"),
     )
     return _finish(
         checked,
@@ -101,29 +120,32 @@ def validate_groups(records: DataFrame) -> DataFrame:
 
 
 def validate_agents(records: DataFrame) -> DataFrame:
-    doc = F.col("doc")
-    aid, active, updated = field(doc, "agent_id"), field(doc, "active"), field(doc, "updated_at")
-    updated_micros = timestamp_micros(updated)
+    x = _extract(records, ["agent_id", "active", "updated_at", "name", "email"])
+    x = x.select(
+        "*",
+        id_value(*_c("agent_id")).alias("aid"),
+        timestamp_micros(as_string(*_c("updated_at"))).alias("updated_micros"),
+    )
     reason = first_reason(
         [
             ("invalid_json", ~F.col("parsed")),
-            ("not_an_object", _not_object(doc)),
-            ("missing_agent_id", is_missing(aid)),
-            ("invalid_agent_id", _invalid_id(aid)),
-            ("invalid_active", F.coalesce(vtype(active) != "BOOLEAN", F.lit(True))),
-            ("invalid_timestamp", ~is_missing(updated) & updated_micros.isNull()),
+            ("not_an_object", _not_object()),
+            ("missing_agent_id", is_missing(*_c("agent_id"))),
+            ("invalid_agent_id", F.col("aid").isNull()),
+            ("invalid_active", F.coalesce(F.col("active_t") != "BOOLEAN", F.lit(True))),
+            ("invalid_timestamp", ~is_missing(*_c("updated_at")) & F.col("updated_micros").isNull()),
         ]
     )
-    checked = records.select(
+    checked = x.select(
         "source_file",
         "record_no",
         "raw",
         reason.alias("reason"),
-        id_value(aid).alias("agent_id"),
-        _text(field(doc, "name")).alias("name"),
-        _text(field(doc, "email")).alias("email"),
-        F.try_variant_get(active, "$", "boolean").alias("active"),
-        updated_micros.alias("updated_micros"),
+        F.col("aid").alias("agent_id"),
+        _text("name").alias("name"),
+        _text("email").alias("email"),
+        F.try_variant_get(F.col("active"), "$", "boolean").alias("active"),
+        "updated_micros",
     )
     return _finish(
         checked,

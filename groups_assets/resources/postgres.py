@@ -21,7 +21,9 @@ class DatabaseUnavailable(RuntimeError):
 
 
 def mask_url(url: str) -> str:
-    """The URL with any password replaced by ***, safe for logs, errors and metadata."""
+    """The URL (or key=value conninfo) with any password replaced by ***, safe to show."""
+    if "://" not in url:
+        return re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", url)
     parts = urlsplit(url)
     if parts.password is None:
         return url
