@@ -3,7 +3,6 @@
 All are WARN: a day with bad rows still loads; the check shows how many and which.
 """
 
-
 from collections.abc import Iterable
 
 from dagster import (

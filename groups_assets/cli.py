@@ -33,9 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     which = run.add_mutually_exclusive_group(required=True)
     which.add_argument("--day", help="the day key: sync-<DAY>/ under the source root, e.g. day1")
     which.add_argument("--all", action="store_true", help="every day not yet loaded, in day order")
-    run.add_argument("--source-root", help="folder holding sync-<day>/ (default: GROUPS_SOURCE_ROOT or ./sample_data)")
+    run.add_argument(
+        "--source-root", help="folder holding sync-<day>/ (default: GROUPS_SOURCE_ROOT or ./sample_data)"
+    )
     dev = sub.add_parser("dev", help="open the Dagster UI (dagster dev) on this project's instance")
     dev.add_argument("--port", default="3000")
+    dev.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     return parser
 
 
@@ -101,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
 def dev(args: argparse.Namespace) -> int:
     settings = load_settings()
     _use_dagster_home(settings)
-    os.execvp("dagster", ["dagster", "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", args.port])
+    # Replace this process with the Dagster UI; loopback only unless told otherwise.
+    command = ["dagster", "dev", "-w", "workspace.yaml", "-h", args.host, "-p", args.port]
+    os.execvp(command[0], command)  # noqa: S606 - a fixed program, no shell
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -83,9 +83,7 @@ def apply_day(conn: psycopg.Connection, schema: str, stage: Stage, day: str) -> 
         counts["rejects_pruned"] = conn.execute(statement("prune_rejects", **names), params).rowcount
         became_inactive, became_active = conn.execute(statement("inactive")).fetchone()
         counts["became_inactive"], counts["became_active"] = became_inactive, became_active
-        counts["groups_new"] = conn.execute(
-            "SELECT count(*) FROM applied_groups WHERE is_new"
-        ).fetchone()[0]
+        counts["groups_new"] = conn.execute("SELECT count(*) FROM applied_groups WHERE is_new").fetchone()[0]
     return counts
 
 

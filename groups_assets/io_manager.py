@@ -4,7 +4,6 @@ The base folder is local by default (GROUPS_STAGING_DIR); on a cluster it is any
 Hadoop-compatible URL that the driver and every executor can reach.
 """
 
-
 from dagster import ConfigurableIOManager, InputContext, MetadataValue, OutputContext
 from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import DataFrame

@@ -42,8 +42,9 @@ _BOM = b"\xef\xbb\xbf"
 
 def json_files(folder: Path) -> list[Path]:
     """The folder's `*.json` files in file-name order; other files (_SUCCESS, .txt) are ignored."""
-    return sorted((p for p in folder.iterdir() if p.is_file() and p.name.endswith(".json")),
-                  key=lambda p: p.name)
+    return sorted(
+        (p for p in folder.iterdir() if p.is_file() and p.name.endswith(".json")), key=lambda p: p.name
+    )
 
 
 def is_array_file(path: Path) -> bool:

@@ -99,16 +99,28 @@ def timestamp_micros(text: Column) -> Column:
     off_m = F.coalesce(F.substring(offset, 5, 2).try_cast("int"), F.lit(0))
     # A valid date without risking an ANSI error: day 1 of a clamped month, then move forward.
     first = F.make_date(
-        F.least(F.greatest(year, F.lit(1)), F.lit(9999)), F.least(F.greatest(month, F.lit(1)), F.lit(12)), F.lit(1)
+        F.least(F.greatest(year, F.lit(1)), F.lit(9999)),
+        F.least(F.greatest(month, F.lit(1)), F.lit(12)),
+        F.lit(1),
     )
     date = F.date_add(first, F.least(F.greatest(day, F.lit(1)), F.lit(31)) - 1)
     valid = (
         matched
-        & (year >= 1) & month.between(1, 12) & day.between(1, 31) & (F.month(date) == month)
-        & (hour <= 23) & (minute <= 59) & (second <= 59) & (off_h <= 23) & (off_m <= 59)
+        & (year >= 1)
+        & month.between(1, 12)
+        & day.between(1, 31)
+        & (F.month(date) == month)
+        & (hour <= 23)
+        & (minute <= 59)
+        & (second <= 59)
+        & (off_h <= 23)
+        & (off_m <= 59)
     )
     seconds = (
-        F.unix_date(date).cast("long") * 86400 + hour * 3600 + minute * 60 + second
+        F.unix_date(date).cast("long") * 86400
+        + hour * 3600
+        + minute * 60
+        + second
         - sign * (off_h * 3600 + off_m * 60)
     )
     micros = seconds * 1_000_000 + F.coalesce(fraction, F.lit(0))
@@ -133,6 +145,4 @@ def mark_duplicates(records: DataFrame, id_col: str, reason: str) -> DataFrame:
         F.col("record_no").desc(),
     )
     rank = F.when(F.col("reason").isNull(), F.row_number().over(order))
-    return records.withColumn(
-        "reason", F.when(rank > 1, F.lit(reason)).otherwise(F.col("reason"))
-    )
+    return records.withColumn("reason", F.when(rank > 1, F.lit(reason)).otherwise(F.col("reason")))

@@ -19,9 +19,7 @@ def csv_field(col: Column, kind: str) -> Column:
         value = F.when(col, F.lit("t")).otherwise(F.lit("f"))
     elif kind == "micros":
         # A UTC instant as text PostgreSQL reads exactly (session time zone is UTC).
-        value = F.concat(
-            F.date_format(F.timestamp_micros(col), "yyyy-MM-dd HH:mm:ss.SSSSSS"), F.lit("+00")
-        )
+        value = F.concat(F.date_format(F.timestamp_micros(col), "yyyy-MM-dd HH:mm:ss.SSSSSS"), F.lit("+00"))
     else:
         value = col.cast("string")
     return F.coalesce(value, F.lit(""))
@@ -68,4 +66,3 @@ def copy_into(df: DataFrame, connect_kwargs: dict, table: str, columns: list[tup
     lines = csv_lines(df, columns)
     written = lines.mapInArrow(_copy_task(connect_kwargs, copy_sql), "rows long")
     return int(written.agg(F.sum("rows")).first()[0] or 0)
-

@@ -118,9 +118,12 @@ class Pipeline:
         return {
             t: self.query(f"SELECT * FROM {t} ORDER BY 1, 2")  # noqa: S608 - fixed names
             for t in ("groups", "group_membership", "agents")
-        } | {"rejects": self.query(
-            "SELECT sync_day, source, source_file, record_no, raw_record, reason FROM rejects "
-            "ORDER BY 1, 2, 3, 4")}
+        } | {
+            "rejects": self.query(
+                "SELECT sync_day, source, source_file, record_no, raw_record, reason FROM rejects "
+                "ORDER BY 1, 2, 3, 4"
+            )
+        }
 
 
 @pytest.fixture

@@ -11,17 +11,25 @@ T0, T1, T2 = "2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z", "2026-11-02T00:00:0
 
 
 def test_updated_at_guard_for_groups_memberships_and_agents(pipeline):
-    pipeline.write("d1", {
-        "admin_groups/g.json": lines(group(1, "Desk", agents=[10, 11], updated=T1)),
-        "agents/a.json": lines(agent(10, updated=T1), agent(11, updated=T1), agent(12, updated=None)),
-    })
+    pipeline.write(
+        "d1",
+        {
+            "admin_groups/g.json": lines(group(1, "Desk", agents=[10, 11], updated=T1)),
+            "agents/a.json": lines(agent(10, updated=T1), agent(11, updated=T1), agent(12, updated=None)),
+        },
+    )
     pipeline.run("d1")
     # Older record: changes nothing, not even memberships. Agent 10's older record too.
     # Agent 12 has no updated_at: it always applies.
-    pipeline.write("d2", {
-        "admin_groups/g.json": lines(group(1, "Stale name", agents=[99], updated=T0)),
-        "agents/a.json": lines(agent(10, active=False, updated=T0), agent(12, active=False, updated=None)),
-    })
+    pipeline.write(
+        "d2",
+        {
+            "admin_groups/g.json": lines(group(1, "Stale name", agents=[99], updated=T0)),
+            "agents/a.json": lines(
+                agent(10, active=False, updated=T0), agent(12, active=False, updated=None)
+            ),
+        },
+    )
     pipeline.run("d2")
     g = pipeline.groups()[1]
     assert (g["name"], g["sync_day"]) == ("Desk", "d1")
@@ -40,20 +48,26 @@ def test_updated_at_guard_for_groups_memberships_and_agents(pipeline):
 
 
 def test_memberships_reconcile_and_deletes_are_soft(pipeline):
-    pipeline.write("d1", {
-        "admin_groups/g.json": lines(
-            group(1, agents=[10, 11], updated=T1),
-            group(2, parent=1, agents=[12], updated=T1),
-        ),
-        "agents/a.json": lines(agent(10), agent(11), agent(12), agent(13)),
-    })
+    pipeline.write(
+        "d1",
+        {
+            "admin_groups/g.json": lines(
+                group(1, agents=[10, 11], updated=T1),
+                group(2, parent=1, agents=[12], updated=T1),
+            ),
+            "agents/a.json": lines(agent(10), agent(11), agent(12), agent(13)),
+        },
+    )
     pipeline.run("d1")
-    pipeline.write("d2", {
-        "admin_groups/g.json": lines(
-            group(1, agents=[11, 13], updated=T2),
-            group(2, parent=1, agents=[12], updated=T2, deleted=True),
-        ),
-    })
+    pipeline.write(
+        "d2",
+        {
+            "admin_groups/g.json": lines(
+                group(1, agents=[11, 13], updated=T2),
+                group(2, parent=1, agents=[12], updated=T2, deleted=True),
+            ),
+        },
+    )
     result = pipeline.run("d2")
     assert pipeline.members() == {(1, 11), (1, 13), (2, 12)}
     groups = pipeline.groups()
@@ -69,22 +83,34 @@ def test_memberships_reconcile_and_deletes_are_soft(pipeline):
 
 
 def test_inactive_over_depth_cycles_orphans_and_deleted_groups(pipeline):
-    pipeline.write("d1", {
-        "admin_groups/g.json": lines(
-            # A chain 1 <- 2 <- 3 <- 4 <- 5: only 5 has an active agent.
-            group(1), group(2, parent=1), group(3, parent=2), group(4, parent=3),
-            group(5, parent=4, agents=[100]),
-            # A cycle 20 <-> 21 with an active agent in 21, and 22 under 20 with none.
-            group(20, parent=21), group(21, parent=20, agents=[101]), group(22, parent=20),
-            # An orphan parent: 31's parent 999 exists nowhere.
-            group(31, parent=999, agents=[102]),
-            # 42 (active) -> 41 (deleted) -> 40: the deleted group breaks the link.
-            group(40), group(41, parent=40, deleted=True), group(42, parent=41, agents=[103]),
-            # Only an inactive agent, only an orphan agent, no agent at all.
-            group(50, agents=[104]), group(51, agents=[555]), group(52),
-        ),
-        "agents/a.json": lines(agent(100), agent(101), agent(102), agent(103), agent(104, active=False)),
-    })
+    pipeline.write(
+        "d1",
+        {
+            "admin_groups/g.json": lines(
+                # A chain 1 <- 2 <- 3 <- 4 <- 5: only 5 has an active agent.
+                group(1),
+                group(2, parent=1),
+                group(3, parent=2),
+                group(4, parent=3),
+                group(5, parent=4, agents=[100]),
+                # A cycle 20 <-> 21 with an active agent in 21, and 22 under 20 with none.
+                group(20, parent=21),
+                group(21, parent=20, agents=[101]),
+                group(22, parent=20),
+                # An orphan parent: 31's parent 999 exists nowhere.
+                group(31, parent=999, agents=[102]),
+                # 42 (active) -> 41 (deleted) -> 40: the deleted group breaks the link.
+                group(40),
+                group(41, parent=40, deleted=True),
+                group(42, parent=41, agents=[103]),
+                # Only an inactive agent, only an orphan agent, no agent at all.
+                group(50, agents=[104]),
+                group(51, agents=[555]),
+                group(52),
+            ),
+            "agents/a.json": lines(agent(100), agent(101), agent(102), agent(103), agent(104, active=False)),
+        },
+    )
     result = pipeline.run("d1")
     assert pipeline.inactive() == {22, 40, 41, 50, 51, 52}
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -108,5 +134,6 @@ def test_day_without_admin_groups_fails_and_writes_nothing(pipeline):
     result = pipeline.run("d1", expect_success=False)
     messages = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
     assert any("admin_groups" in m and "d1" in m for m in messages)
-    assert pipeline.query("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
-                          (pipeline.schema,)) == [(0,)]
+    assert pipeline.query(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", (pipeline.schema,)
+    ) == [(0,)]

@@ -69,7 +69,7 @@ def a(aid=None, **fields) -> dict:
 
 
 def with_raw(record: dict, name: str, json_text: str) -> str:
-    """The record as a JSON line whose field `name` is the literal JSON text given (1e3, 1.0, ...)."""
+    """The record as a JSON line whose field `name` holds the literal JSON text (1e3, 1.0, ...)."""
     marker = "@@raw-value@@"
     return json.dumps({**record, name: marker}).replace(json.dumps(marker), json_text)
 
@@ -259,26 +259,33 @@ OTHER_CASES = [
 ]
 
 ORDER_CASES = [
-    ("order_missing_id_and_everything", g(ABSENT, name=5, updated_at="bad", parent_group_id="x",
-                                          agent_ids="1", deleted="y"), "missing_group_id"),
+    (
+        "order_missing_id_and_everything",
+        g(ABSENT, name=5, updated_at="bad", parent_group_id="x", agent_ids="1", deleted="y"),
+        "missing_group_id",
+    ),
     ("order_bad_id_missing_name", g("x", name=""), "invalid_group_id"),
     ("order_bad_id_bad_timestamp", g(0, updated_at="bad"), "invalid_group_id"),
     ("order_missing_name_bad_timestamp", g(name=ABSENT, updated_at="bad"), "missing_name"),
     ("order_blank_name_bad_parent", g(name=" ", parent_group_id="x"), "missing_name"),
     ("order_bad_name_bad_timestamp", g(name=5, created_at="bad"), "invalid_name"),
-    ("order_bad_timestamp_bad_parent", g(updated_at="bad", parent_group_id="x"),
-     "invalid_timestamp"),
-    ("order_bad_timestamp_self_parent", g(9, parent_group_id=9, created_at=ABSENT),
-     "invalid_timestamp"),
-    ("order_bad_parent_bad_agents", g(parent_group_id="x", agent_ids="1"),
-     "invalid_parent_group_id"),
+    ("order_bad_timestamp_bad_parent", g(updated_at="bad", parent_group_id="x"), "invalid_timestamp"),
+    ("order_bad_timestamp_self_parent", g(9, parent_group_id=9, created_at=ABSENT), "invalid_timestamp"),
+    ("order_bad_parent_bad_agents", g(parent_group_id="x", agent_ids="1"), "invalid_parent_group_id"),
     ("order_self_parent_bad_agents", g(10, parent_group_id=10, agent_ids="1"), "self_parent"),
     ("order_bad_agents_bad_deleted", g(agent_ids=[0], deleted="yes"), "invalid_agent_ids"),
 ]
 
 GROUP_CASES = (
-    JSON_CASES + ID_CASES + NAME_CASES + TIMESTAMP_CASES + PARENT_CASES + AGENT_IDS_CASES
-    + DELETED_CASES + OTHER_CASES + ORDER_CASES
+    JSON_CASES
+    + ID_CASES
+    + NAME_CASES
+    + TIMESTAMP_CASES
+    + PARENT_CASES
+    + AGENT_IDS_CASES
+    + DELETED_CASES
+    + OTHER_CASES
+    + ORDER_CASES
 )
 
 # --------------------------------------------------------------------------------------------
@@ -357,8 +364,7 @@ AGENT_CASES = [
     ("ag_updated_not_leap", a(updated_at="2023-02-29T12:00:00Z"), "invalid_timestamp"),
     ("ag_updated_number", a(updated_at=1700000000), "invalid_timestamp"),
     ("ag_updated_empty", a(updated_at=""), "invalid_timestamp"),
-    ("ag_order_missing_id_bad_active", a(ABSENT, active="x", updated_at="bad"),
-     "missing_agent_id"),
+    ("ag_order_missing_id_bad_active", a(ABSENT, active="x", updated_at="bad"), "missing_agent_id"),
     ("ag_order_bad_id_bad_active", a("x", active="x"), "invalid_agent_id"),
     ("ag_order_bad_active_bad_timestamp", a(active=ABSENT, updated_at="bad"), "invalid_active"),
     # duplicates (same file)
@@ -401,8 +407,9 @@ class Source:
         assert key not in self.where, f"case key {key} used twice"
         self.where[key] = (f"{self.source}/{name}", record_no)
 
-    def json_lines(self, name: str, entries, *, newline: str = "\n", prefix: bytes = b"",
-                   final_newline: bool = True) -> None:
+    def json_lines(
+        self, name: str, entries, *, newline: str = "\n", prefix: bytes = b"", final_newline: bool = True
+    ) -> None:
         """entries: (key, record) pairs; a key None is a line expected to produce no record."""
         parts = []
         for no, (key, record) in enumerate(entries, start=1):
@@ -443,14 +450,17 @@ def group_sources() -> tuple[Source, Source]:
     main.json_lines("a.json", [(key, record) for key, record, _ in DUP_A])
     main.json_lines("b.json", [(key, record) for key, record, _ in DUP_B])
     main.array("c_arr.json", [(key, record) for key, record, _ in DUP_C_ARRAY])
-    main.array("arr.json", [
-        ("arr_1_valid", g(600)),
-        ("arr_2_string_id", g("601")),
-        ("arr_3_number", 5),
-        ("arr_4_array", [g(603)]),
-        ("arr_5_null", None),
-        ("arr_6_bad_name", g(604, name=5)),
-    ])
+    main.array(
+        "arr.json",
+        [
+            ("arr_1_valid", g(600)),
+            ("arr_2_string_id", g("601")),
+            ("arr_3_number", 5),
+            ("arr_4_array", [g(603)]),
+            ("arr_5_null", None),
+            ("arr_6_bad_name", g(604, name=5)),
+        ],
+    )
     main.array("bom_arr.json", [("bom_arr_1", g(620))], prefix=BOM)
     main.raw("empty_arr.json", b"[]\n")
     main.raw("empty.json", b"")
@@ -458,23 +468,43 @@ def group_sources() -> tuple[Source, Source]:
     main.raw("broken_arr.json", BROKEN_ARRAY.encode(), {"broken_array": 0})
     main.raw("trailing_arr.json", TRAILING_ARRAY.encode(), {"trailing_array": 0})
     main.raw("two_arrays.json", TWO_ARRAYS.encode(), {"two_arrays": 0})
-    main.json_lines("blank.json", [
-        (None, ""), ("blank_2", g(640)), (None, ""), (None, "   "), ("blank_5", g(641)),
-        (None, "\t"), ("blank_7_bad", "{oops"), (None, ""),
-    ])
-    main.json_lines("crlf.json", [
-        ("crlf_1", g(650)), (None, ""), ("crlf_3", g(651, name="crlf name", agent_ids=[3, 4])),
-        ("crlf_4_bad", "{oops"), ("crlf_5", g(652, deleted=True)),
-    ], newline="\r\n")
+    main.json_lines(
+        "blank.json",
+        [
+            (None, ""),
+            ("blank_2", g(640)),
+            (None, ""),
+            (None, "   "),
+            ("blank_5", g(641)),
+            (None, "\t"),
+            ("blank_7_bad", "{oops"),
+            (None, ""),
+        ],
+    )
+    main.json_lines(
+        "crlf.json",
+        [
+            ("crlf_1", g(650)),
+            (None, ""),
+            ("crlf_3", g(651, name="crlf name", agent_ids=[3, 4])),
+            ("crlf_4_bad", "{oops"),
+            ("crlf_5", g(652, deleted=True)),
+        ],
+        newline="\r\n",
+    )
     main.json_lines("bom.json", [("bom_1", g(660)), ("bom_2", g(661))], prefix=BOM)
     main.json_lines("bom_bad.json", [("bom_bad_1", "{oops"), ("bom_bad_2", g(662))], prefix=BOM)
-    main.json_lines("utf8.json", [
-        ("utf8_1_raw_unicode", json.dumps(g(670, name="café ✓"), ensure_ascii=False).encode()),
-        ("utf8_2_invalid_bytes", BAD_UTF8_LINE),
-        ("utf8_3", g(672)),
-    ])
-    main.json_lines("no_final_newline.json", [("no_newline_1", g(680)), ("no_newline_2", g(681))],
-                    final_newline=False)
+    main.json_lines(
+        "utf8.json",
+        [
+            ("utf8_1_raw_unicode", json.dumps(g(670, name="café ✓"), ensure_ascii=False).encode()),
+            ("utf8_2_invalid_bytes", BAD_UTF8_LINE),
+            ("utf8_3", g(672)),
+        ],
+    )
+    main.json_lines(
+        "no_final_newline.json", [("no_newline_1", g(680)), ("no_newline_2", g(681))], final_newline=False
+    )
     main.raw("notes.txt", b"{not json\n")
     main.raw("_SUCCESS", b"")
     main.raw("cases.json.bak", b"{not json\n")
@@ -538,10 +568,14 @@ def run(spark, validate, sources: dict[str, tuple[Source, Path]]) -> Result:
 def groups(spark, tmp_path_factory) -> Result:
     main, other = group_sources()
     root = tmp_path_factory.mktemp("groups")
-    return run(spark, validate_groups, {
-        "main": (main, root / "main" / "admin_groups"),
-        "other": (other, root / "other" / "admin_groups"),
-    })
+    return run(
+        spark,
+        validate_groups,
+        {
+            "main": (main, root / "main" / "admin_groups"),
+            "other": (other, root / "other" / "admin_groups"),
+        },
+    )
 
 
 @pytest.fixture(scope="module")
@@ -555,7 +589,8 @@ def keys(cases) -> list[str]:
 
 
 def reason_params(cases):
-    return pytest.mark.parametrize(("key", "reason"), [(k, r) for k, _, r in cases], ids=keys(cases))
+    params = [(key, reason) for key, _, reason in cases]
+    return pytest.mark.parametrize(("key", "reason"), params, ids=keys(cases))
 
 
 # --------------------------------------------------------------------------------------------
@@ -576,13 +611,27 @@ def test_every_agent_record_comes_out_exactly_once(agents):
 
 def test_every_reason_is_a_contract_code(groups, agents):
     group_codes = {
-        "invalid_json", "not_an_object", "missing_group_id", "invalid_group_id", "missing_name",
-        "invalid_name", "invalid_timestamp", "invalid_parent_group_id", "self_parent",
-        "invalid_agent_ids", "invalid_deleted", "duplicate_group_id",
+        "invalid_json",
+        "not_an_object",
+        "missing_group_id",
+        "invalid_group_id",
+        "missing_name",
+        "invalid_name",
+        "invalid_timestamp",
+        "invalid_parent_group_id",
+        "self_parent",
+        "invalid_agent_ids",
+        "invalid_deleted",
+        "duplicate_group_id",
     }
     agent_codes = {
-        "invalid_json", "not_an_object", "missing_agent_id", "invalid_agent_id", "invalid_active",
-        "invalid_timestamp", "duplicate_agent_id",
+        "invalid_json",
+        "not_an_object",
+        "missing_agent_id",
+        "invalid_agent_id",
+        "invalid_active",
+        "invalid_timestamp",
+        "duplicate_agent_id",
     }
     assert {r["reason"] for r in groups.rows} - {None} == group_codes
     assert {r["reason"] for r in agents.rows} - {None} == agent_codes
@@ -615,9 +664,16 @@ def test_group_id_rule(groups, key, reason):
     assert groups.reason(key) == reason
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("id_one", 1), ("id_int", 44), ("id_max", MAX_ID), ("id_string", 43), ("id_leading_zeros", 42),
-])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("id_one", 1),
+        ("id_int", 44),
+        ("id_max", MAX_ID),
+        ("id_string", 43),
+        ("id_leading_zeros", 42),
+    ],
+)
 def test_group_id_value(groups, key, value):
     assert groups.valid(key)["group_id"] == value
 
@@ -631,11 +687,14 @@ def test_name_rule(groups, key, reason):
     assert groups.reason(key) == reason
 
 
-@pytest.mark.parametrize(("key", "name"), [
-    ("name_padded", "  x "),
-    ("name_unicode", "Ünïcødé ✓ 👍"),
-    ("name_escapes", 'a "quoted" \\ back\nslash'),
-])
+@pytest.mark.parametrize(
+    ("key", "name"),
+    [
+        ("name_padded", "  x "),
+        ("name_unicode", "Ünïcødé ✓ 👍"),
+        ("name_escapes", 'a "quoted" \\ back\nslash'),
+    ],
+)
 def test_name_stored_as_given(groups, key, name):
     assert groups.valid(key)["name"] == name
 
@@ -667,10 +726,17 @@ def test_parent_rule(groups, key, reason):
     assert groups.reason(key) == reason
 
 
-@pytest.mark.parametrize(("key", "parent"), [
-    ("parent_null", None), ("parent_absent", None), ("parent_string", 7), ("parent_int", 8),
-    ("parent_leading_zeros", 9), ("parent_max", MAX_ID),
-])
+@pytest.mark.parametrize(
+    ("key", "parent"),
+    [
+        ("parent_null", None),
+        ("parent_absent", None),
+        ("parent_string", 7),
+        ("parent_int", 8),
+        ("parent_leading_zeros", 9),
+        ("parent_max", MAX_ID),
+    ],
+)
 def test_parent_value(groups, key, parent):
     assert groups.valid(key)["parent_group_id"] == parent
 
@@ -680,10 +746,17 @@ def test_agent_ids_rule(groups, key, reason):
     assert groups.reason(key) == reason
 
 
-@pytest.mark.parametrize(("key", "members"), [
-    ("agents_absent", []), ("agents_null", []), ("agents_empty", []), ("agents_repeats", [1, 2]),
-    ("agents_leading_zeros", [7, 9]), ("agents_max", [MAX_ID]),
-])
+@pytest.mark.parametrize(
+    ("key", "members"),
+    [
+        ("agents_absent", []),
+        ("agents_null", []),
+        ("agents_empty", []),
+        ("agents_repeats", [1, 2]),
+        ("agents_leading_zeros", [7, 9]),
+        ("agents_max", [MAX_ID]),
+    ],
+)
 def test_agent_ids_value(groups, key, members):
     assert sorted(groups.valid(key)["agent_ids"]) == members
 
@@ -693,10 +766,15 @@ def test_deleted_rule(groups, key, reason):
     assert groups.reason(key) == reason
 
 
-@pytest.mark.parametrize(("key", "deleted"), [
-    ("deleted_absent", False), ("deleted_true", True), ("deleted_false", False),
-    ("deleted_null", False),
-])
+@pytest.mark.parametrize(
+    ("key", "deleted"),
+    [
+        ("deleted_absent", False),
+        ("deleted_true", True),
+        ("deleted_false", False),
+        ("deleted_null", False),
+    ],
+)
 def test_deleted_value(groups, key, deleted):
     assert groups.valid(key)["deleted"] is deleted
 
@@ -739,8 +817,7 @@ def test_duplicate_winner_values(groups):
 
 
 def test_one_loaded_record_per_group_id(groups):
-    ids = Counter(r["group_id"] for r in groups.rows if r["reason"] is None and
-                  r["folder"] == "main")
+    ids = Counter(r["group_id"] for r in groups.rows if r["reason"] is None and r["folder"] == "main")
     assert [gid for gid, n in ids.items() if n > 1] == []
 
 
@@ -748,11 +825,17 @@ def test_one_loaded_record_per_group_id(groups):
 # File formats (CONTRACT.md 1)
 
 
-@pytest.mark.parametrize(("key", "reason"), [
-    ("arr_1_valid", None), ("arr_2_string_id", None), ("arr_3_number", "not_an_object"),
-    ("arr_4_array", "not_an_object"), ("arr_5_null", "not_an_object"),
-    ("arr_6_bad_name", "invalid_name"),
-])
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("arr_1_valid", None),
+        ("arr_2_string_id", None),
+        ("arr_3_number", "not_an_object"),
+        ("arr_4_array", "not_an_object"),
+        ("arr_5_null", "not_an_object"),
+        ("arr_6_bad_name", "invalid_name"),
+    ],
+)
 def test_array_file_elements_numbered_from_one(groups, key, reason):
     assert groups.reason(key) == reason
 
@@ -763,9 +846,14 @@ def test_array_file_values(groups):
     assert json.loads(groups["arr_3_number"]["raw"]) == 5
 
 
-@pytest.mark.parametrize(("key", "text"), [
-    ("broken_array", BROKEN_ARRAY), ("trailing_array", TRAILING_ARRAY), ("two_arrays", TWO_ARRAYS),
-])
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("broken_array", BROKEN_ARRAY),
+        ("trailing_array", TRAILING_ARRAY),
+        ("two_arrays", TWO_ARRAYS),
+    ],
+)
 def test_unparseable_array_file_is_one_invalid_json_record(groups, key, text):
     row = groups[key]
     assert (row["reason"], row["record_no"]) == ("invalid_json", 0)
@@ -779,16 +867,20 @@ def test_file_without_records_yields_nothing(groups, name):
     assert [r for r in groups.rows if r["source_file"] == f"admin_groups/{name}"] == []
 
 
-@pytest.mark.parametrize(("key", "reason"), [
-    ("blank_2", None), ("blank_5", None), ("blank_7_bad", "invalid_json"),
-])
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("blank_2", None),
+        ("blank_5", None),
+        ("blank_7_bad", "invalid_json"),
+    ],
+)
 def test_blank_lines_skipped_but_counted(groups, key, reason):
     assert groups.reason(key) == reason
 
 
 def test_blank_line_file_record_numbers(groups):
-    numbers = sorted(r["record_no"] for r in groups.rows
-                     if r["source_file"] == "admin_groups/blank.json")
+    numbers = sorted(r["record_no"] for r in groups.rows if r["source_file"] == "admin_groups/blank.json")
     assert numbers == [2, 5, 7]
 
 
@@ -852,7 +944,11 @@ def test_agent_rule(agents, key, reason):
 def test_agent_values(agents):
     row = agents.valid("ag_ok")
     assert (row["agent_id"], row["name"], row["email"], row["active"]) == (
-        1, "agent 1", "someone@example.com", True)
+        1,
+        "agent 1",
+        "someone@example.com",
+        True,
+    )
     assert row["updated_micros"] == micros(utc(2026, 11, 1))
     assert agents.valid("ag_inactive")["active"] is False
     assert agents.valid("ag_id_string")["agent_id"] == 42
@@ -870,7 +966,8 @@ def test_agent_optional_fields(agents):
 def test_agent_timestamps(agents):
     offset = timezone(timedelta(hours=5, minutes=30))
     assert agents.valid("ag_updated_offset")["updated_micros"] == micros(
-        datetime(2024, 1, 1, 10, 0, 0, 123456, tzinfo=offset))
+        datetime(2024, 1, 1, 10, 0, 0, 123456, tzinfo=offset)
+    )
     assert agents.valid("ag_updated_space")["updated_micros"] == micros(utc(2024, 1, 1, 10))
 
 

@@ -8,10 +8,24 @@ import shutil
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-ASSETS = {"raw_groups", "raw_agents", "validated_groups", "validated_agents",
-          "groups_table", "membership_table", "agents_table", "inactive_flags"}
-CHECKS = {"malformed_groups", "malformed_agents", "orphan_memberships", "orphan_parents",
-          "hierarchy_cycles", "records_accounted"}
+ASSETS = {
+    "raw_groups",
+    "raw_agents",
+    "validated_groups",
+    "validated_agents",
+    "groups_table",
+    "membership_table",
+    "agents_table",
+    "inactive_flags",
+}
+CHECKS = {
+    "malformed_groups",
+    "malformed_agents",
+    "orphan_memberships",
+    "orphan_parents",
+    "hierarchy_cycles",
+    "records_accounted",
+}
 
 
 def test_sample_days_replays_and_reruns(pipeline):

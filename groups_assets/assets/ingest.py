@@ -1,6 +1,5 @@
 """raw_groups, raw_agents: one sync day's JSON read by Spark, each record with its raw text."""
 
-
 from dagster import AssetExecutionContext, Failure, asset
 from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import DataFrame

@@ -5,7 +5,6 @@ upserts each table with a set-based statement and recomputes `inactive`, so a da
 or not at all. The four tables are one step for that reason.
 """
 
-
 from collections.abc import Iterator
 
 from dagster import AssetExecutionContext, AssetIn, AssetSpec, MaterializeResult, multi_asset
@@ -107,15 +106,11 @@ def apply_day(
         F.col("updated_micros").alias("updated_at"),
         "deleted",
     )
-    members = _valid(validated_groups).select(
-        "group_id", F.explode("agent_ids").alias("agent_id")
-    )
+    members = _valid(validated_groups).select("group_id", F.explode("agent_ids").alias("agent_id"))
     agents = _valid(validated_agents).select(
         "agent_id", "name", "email", "active", F.col("updated_micros").alias("updated_at")
     )
-    rejects = _rejects(validated_groups, "admin_groups").unionByName(
-        _rejects(validated_agents, "agents")
-    )
+    rejects = _rejects(validated_groups, "admin_groups").unionByName(_rejects(validated_agents, "agents"))
 
     schema = postgres.schema
     connect_kwargs = postgres.connect_kwargs()

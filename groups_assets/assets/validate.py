@@ -1,6 +1,5 @@
 """validated_groups, validated_agents: each record with its fields, or its one reject reason."""
 
-
 from dagster import asset
 from pyspark.sql import DataFrame
 

@@ -1,0 +1,99 @@
+"""groups-pipeline from the command line, as a user runs it: a fresh database and Dagster home,
+day 1 then day 2 of the sample data, the summary, exit codes and the tables."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "groups_assets", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def cli_env(tmp_path, pg_url) -> dict[str, str]:
+    """A fresh database in the test server, and fresh GROUPS_HOME and DAGSTER_HOME folders."""
+    dbname = f"cli_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    url = psycopg.conninfo.make_conninfo(pg_url, dbname=dbname)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GROUPS_", "DAGSTER_"))}
+    env |= {
+        "GROUPS_DATABASE_URL": url,
+        "GROUPS_HOME": str(tmp_path / "home"),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "GROUPS_SOURCE_ROOT": str(SAMPLE),
+    }
+    return env
+
+
+def test_bad_day_keys_exit_2_with_advice(cli_env):
+    for key, advice in (
+        ("../etc", "not allowed"),
+        ("day9", "Days found under"),
+        ("a/b", "not allowed"),
+        (".hidden", "not allowed"),
+    ):
+        done = cli("--day", key, env=cli_env)
+        assert done.returncode == 2, done.stderr
+        assert advice in done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "groups_assets", "run", "--day", "day1", "--source-root", "/nonexistent"],
+        env=cli_env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "source root" in done.stderr
+
+
+def test_day1_then_day2_then_all(cli_env):
+    first = (
+        subprocess.run(
+            ["groups-pipeline", "run", "--day", "day1"],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if _on_path("groups-pipeline")
+        else cli("--day", "day1", env=cli_env)
+    )
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    assert "day day1: succeeded" in first.stdout
+    assert "admin_groups: read 43, loaded 31, rejected 12" in first.stdout
+    assert "memberships: 61 added, 0 removed" in first.stdout
+
+    second = cli("run", "--day", "day2", env=cli_env)
+    assert second.returncode == 0, second.stdout + second.stderr[-3000:]
+    assert "day day2: succeeded" in second.stdout
+    assert "5 became inactive" in second.stdout
+    assert "records_accounted    passed" in second.stdout
+
+    with psycopg.connect(cli_env["GROUPS_DATABASE_URL"]) as conn:
+        inactive = {r[0] for r in conn.execute("SELECT group_id FROM groups WHERE inactive")}
+        rejects = conn.execute("SELECT count(*) FROM rejects").fetchone()[0]
+    assert inactive == {1008, 1009, 1011, 1018, 1021, 1022, 1028}
+    assert rejects == 39
+
+    # Both days are materialized in the Dagster instance: --all has nothing left to do.
+    done = cli("run", "--all", env=cli_env)
+    assert done.returncode == 0 and "nothing to do" in done.stdout
+
+
+def _on_path(command: str) -> bool:
+    return any((Path(p) / command).exists() for p in os.environ.get("PATH", "").split(os.pathsep))
