@@ -555,16 +555,8 @@ def run(spark, validate, source: Source, folder: Path) -> Result:
 
 @pytest.fixture(scope="module")
 def groups(spark, tmp_path_factory) -> Result:
-    main, other = group_sources()
     root = tmp_path_factory.mktemp("groups")
-    return run(
-        spark,
-        validate_groups,
-        {
-            "main": (main, root / "main" / "admin_groups"),
-            "other": (other, root / "other" / "admin_groups"),
-        },
-    )
+    return run(spark, validate_groups, group_source(), root / "admin_groups")
 
 
 @pytest.fixture(scope="module")
@@ -802,7 +794,7 @@ def test_duplicate_winner_values(groups):
 
 
 def test_one_loaded_record_per_group_id(groups):
-    ids = Counter(r["group_id"] for r in groups.rows if r["reason"] is None and r["folder"] == "main")
+    ids = Counter(r["group_id"] for r in groups.rows if r["reason"] is None)
     assert [gid for gid, n in ids.items() if n > 1] == []
 
 
