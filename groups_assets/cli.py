@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--source-root", help="folder holding sync-<day>/ (default: GROUPS_SOURCE_ROOT or ./sample_data)"
     )
+    run.add_argument("-v", "--verbose", action="store_true", help="print Dagster's step logs too")
     dev = sub.add_parser("dev", help="open the Dagster UI (dagster dev) on this project's instance")
     dev.add_argument("--port", default="3000")
     dev.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
@@ -44,10 +45,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _use_dagster_home(settings: Settings) -> None:
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    # An empty dagster.yaml: the defaults (SQLite storage in this folder), without a warning.
+    (settings.dagster_home / "dagster.yaml").touch(exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
 
 
-def _run_days(settings: Settings, days: list[str]) -> int:
+def _run_days(settings: Settings, days: list[str], log_level: str) -> int:
     from dagster import DagsterInstance
 
     from groups_assets.definitions import JOB_NAME, build_definitions
@@ -61,7 +64,12 @@ def _run_days(settings: Settings, days: list[str]) -> int:
             if not instance.has_dynamic_partition(sync_days.name, day):
                 instance.add_dynamic_partitions(sync_days.name, [day])
             started = time.monotonic()
-            result = job.execute_in_process(partition_key=day, instance=instance, raise_on_error=False)
+            result = job.execute_in_process(
+                partition_key=day,
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
             print(summarize(day, result, time.monotonic() - started), flush=True)
             if not result.success:
                 return EXIT_FAILED
@@ -98,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"groups-pipeline: {err}", file=sys.stderr)
             return EXIT_USAGE
         days = [args.day]
-    return _run_days(settings, days)
+    return _run_days(settings, days, "DEBUG" if args.verbose else "WARNING")
 
 
 def dev(args: argparse.Namespace) -> int:
