@@ -7,7 +7,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from groups_assets.assets.ingest import raw_agents, raw_groups
 from groups_assets.assets.load import apply_day
 from groups_assets.assets.validate import validated_agents, validated_groups
-from groups_assets.checks import ALL_CHECKS
+from groups_assets.checks import ALL_CHECKS, reject_ratio_check
 from groups_assets.io_manager import SparkParquetIOManager
 from groups_assets.partitions import sync_days
 from groups_assets.resources.postgres import PostgresResource
@@ -32,7 +32,7 @@ def build_definitions(settings: Settings) -> Definitions:
     spark = spark_resource(settings.spark_master)
     return Definitions(
         assets=ASSETS,
-        asset_checks=ALL_CHECKS,
+        asset_checks=[*ALL_CHECKS, reject_ratio_check(settings.max_reject_ratio)],
         jobs=[sync_day_job],
         resources={
             "spark": spark,

@@ -16,6 +16,7 @@ class Settings:
     spark_master: str
     staging_dir: str
     dagster_home: Path
+    max_reject_ratio: float = 0.2
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -34,4 +35,18 @@ def load_settings(source_root: str | None = None) -> Settings:
         spark_master=os.environ.get("GROUPS_SPARK_MASTER") or "local[*]",
         staging_dir=os.environ.get("GROUPS_STAGING_DIR") or str(home / "staging"),
         dagster_home=Path(os.environ.get("DAGSTER_HOME") or home / "dagster_home").resolve(),
+        max_reject_ratio=_ratio("GROUPS_MAX_REJECT_RATIO", 0.2),
     )
+
+
+def _ratio(name: str, default: float) -> float:
+    text = os.environ.get(name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name}={text!r} must be a number between 0 and 1 (default {default}).")
+    return value

@@ -6,6 +6,7 @@ from pyspark.sql import DataFrame
 
 from groups_assets.partitions import sync_days
 from groups_assets.reader import json_files, read_records
+from groups_assets.resources.postgres import DatabaseUnavailable, PostgresResource
 from groups_assets.resources.source import SourceResource
 
 KINDS = {"spark", "json"}
@@ -20,8 +21,17 @@ KINDS = {"spark", "json"}
     "file, line and raw text, parsed as JSON where it parses.",
 )
 def raw_groups(
-    context: AssetExecutionContext, spark: LazyPySparkResource, source: SourceResource
+    context: AssetExecutionContext,
+    spark: LazyPySparkResource,
+    source: SourceResource,
+    postgres: PostgresResource,
 ) -> DataFrame:
+    # Fail fast, before any work, when the target database is unreachable: a run that could
+    # only fail at its last step would waste the read and validation.
+    try:
+        postgres.ping()
+    except DatabaseUnavailable as err:
+        raise Failure(f"day {context.partition_key}: {err}", allow_retries=False) from None
     folder = source.day_folder(context.partition_key) / "admin_groups"
     if not folder.is_dir():
         raise Failure(

@@ -75,6 +75,11 @@ class PostgresResource(ConfigurableResource):
             "connect_timeout": 10,
         }
 
+    def ping(self) -> None:
+        """Fail now, with DatabaseUnavailable, when the database cannot be reached."""
+        with self.connect() as conn:
+            conn.execute("SELECT 1")
+
     @contextmanager
     def connect(self):
         try:
