@@ -8,11 +8,12 @@ import sys
 import time
 from collections.abc import Sequence
 
+from groups_assets import generate
 from groups_assets.partitions import BadDayKey, day_folder, list_days
 from groups_assets.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("run", "dev")
+COMMANDS = ("run", "dev", "generate")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
         "--source-root", help="folder holding sync-<day>/ (default: GROUPS_SOURCE_ROOT or ./sample_data)"
     )
     run.add_argument("-v", "--verbose", action="store_true", help="print Dagster's step logs too")
+    gen = sub.add_parser(
+        "generate",
+        help="write synthetic sync days (for tests and benchmarks)",
+        description="Writes sync-day1..N folders in the contract's layout: forests with deep chains, "
+        "day-to-day changes, malformed lines. Deterministic for a seed; streams to disk.",
+    )
+    generate.add_arguments(gen)
     dev = sub.add_parser("dev", help="open the Dagster UI (dagster dev) on this project's instance")
     dev.add_argument("--port", default="3000")
     dev.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
@@ -122,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv = ["run", *argv]  # python -m groups_assets --day day1
     args = _parser().parse_args(argv)
-    return {"run": run, "dev": dev}[args.command](args)
+    return {"run": run, "dev": dev, "generate": generate.command}[args.command](args)
 
 
 if __name__ == "__main__":

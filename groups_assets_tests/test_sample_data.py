@@ -25,6 +25,7 @@ CHECKS = {
     "orphan_parents",
     "hierarchy_cycles",
     "records_accounted",
+    "reject_ratio",
 }
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from groups_assets.partitions import day_folder, list_days
+from groups_assets.partitions import BadDayKey, day_folder, list_days
+from groups_assets.reader import json_files
 
 
 class SourceResource(ConfigurableResource):
@@ -17,3 +18,19 @@ class SourceResource(ConfigurableResource):
 
     def days(self) -> list[str]:
         return list_days(Path(self.root))
+
+    def day_files(self, day: str, source: str) -> list[Path]:
+        """The `*.json` files of sync-<day>/<source>/; refuses any that resolves outside the root
+        (a symlink pointing elsewhere)."""
+        folder = self.day_folder(day) / source
+        if not folder.is_dir():
+            return []
+        root = Path(self.root).resolve()
+        files = json_files(folder)
+        for path in files:
+            if not path.resolve().is_relative_to(root):
+                raise BadDayKey(
+                    f"day {day}: {path} resolves to {path.resolve()}, outside the source root {root}; "
+                    "refused. Copy the file into the day folder instead of linking it."
+                )
+        return files

@@ -1,0 +1,110 @@
+"""Faults at the edges: an unreachable database, path tricks in the source, two days at once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from groups_assets.partitions import BadDayKey, day_folder
+from groups_assets_tests.conftest import group, lines
+from groups_assets_tests.test_cli import cli_env  # noqa: F401 - fixture
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_unreachable_database_fails_fast_names_host_and_hides_password(pipeline):
+    pipeline.url = f"postgresql://loader:s3cret-pw@127.0.0.1:{_free_port()}/warehouse"
+    pipeline.write("d1", {"admin_groups/g.json": lines(group(1))})
+    started = time.monotonic()
+    result = pipeline.run("d1", expect_success=False)
+    assert time.monotonic() - started < 60
+    failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
+    assert failures and "127.0.0.1" in failures[0] and "loader:***@" in failures[0]
+    assert "GROUPS_DATABASE_URL" in failures[0]
+    assert not result.get_asset_materialization_events(), "nothing may be written"
+    every_message = " ".join(str(e) for e in result.all_events)
+    assert "s3cret-pw" not in every_message
+
+
+def test_day_keys_and_symlinks_cannot_leave_the_source_root(tmp_path):
+    root = tmp_path / "root"
+    (root / "sync-day1" / "admin_groups").mkdir(parents=True)
+    outside = tmp_path / "outside"
+    (outside / "admin_groups").mkdir(parents=True)
+    (root / "sync-evil").symlink_to(outside, target_is_directory=True)
+    for key in ("../outside", "/etc", "day1/../../outside", "evil"):
+        with pytest.raises(BadDayKey):
+            day_folder(root, key)
+    assert day_folder(root, "day1") == root / "sync-day1"
+
+
+def test_a_file_linked_from_outside_the_root_is_refused(pipeline, tmp_path):
+    secret = tmp_path / "elsewhere.json"
+    secret.write_text(lines(group(1)))
+    folder = pipeline.write("d1", {"admin_groups/g.json": lines(group(2))})
+    (folder / "admin_groups" / "linked.json").symlink_to(secret)
+    result = pipeline.run("d1", expect_success=False)
+    failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
+    assert any("outside the source root" in m for m in failures)
+
+
+def _dump_without_sync_day(url: str, schema: str) -> dict[str, list[tuple]]:
+    import psycopg
+
+    with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
+        return {
+            "groups": conn.execute(
+                "SELECT group_id, name, parent_group_id, updated_at, inactive, deleted FROM groups ORDER BY 1"
+            ).fetchall(),
+            "members": conn.execute("SELECT * FROM group_membership ORDER BY 1, 2").fetchall(),
+            "agents": conn.execute(
+                "SELECT agent_id, name, email, active, updated_at FROM agents ORDER BY 1"
+            ).fetchall(),
+            "rejects": conn.execute(
+                "SELECT sync_day, source, source_file, record_no, reason FROM rejects ORDER BY 1, 2, 3, 4"
+            ).fetchall(),
+        }
+
+
+def test_two_days_launched_at_once_serialise(cli_env, pipeline):  # noqa: F811
+    """Two CLI runs at the same moment on one schema: no deadlock, no lost update, and the end
+    state is that of running them one after the other (sync_day aside, which tells the order)."""
+    env = dict(cli_env, GROUPS_DB_SCHEMA="concurrent")
+    procs = []
+    for day in ("day2", "day1"):
+        env_day = dict(
+            env, DAGSTER_HOME=str(Path(env["DAGSTER_HOME"]) / day), GROUPS_HOME=env["GROUPS_HOME"] + day
+        )
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "groups_assets", "run", "--day", day],
+                env=env_day,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    outputs = [p.communicate(timeout=600) for p in procs]
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, out + err[-3000:]
+
+    shutil.copytree(SAMPLE, pipeline.root, dirs_exist_ok=True)
+    pipeline.run("day1")
+    pipeline.run("day2")
+    assert _dump_without_sync_day(env["GROUPS_DATABASE_URL"], "concurrent") == _dump_without_sync_day(
+        pipeline.url, pipeline.schema
+    )
+    assert os.environ.get("GROUPS_DB_SCHEMA") != "concurrent"

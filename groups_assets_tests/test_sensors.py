@@ -1,0 +1,203 @@
+"""The new-day sensor on a real source folder and a real (ephemeral) Dagster instance."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, Definitions, SensorResult, build_sensor_context
+
+from groups_assets.alerts import AlertWebhook
+from groups_assets.definitions import JOB_NAME, build_definitions
+from groups_assets.partitions import sync_days
+from groups_assets.resources.source import SourceResource
+from groups_assets.sensors import (
+    ALERT_SENSORS,
+    DEFAULT_SETTLE_SECONDS,
+    SETTLE_ENV,
+    build_new_day_sensor,
+    settle_seconds,
+)
+from groups_assets.settings import load_settings
+
+new_day_sensor = build_new_day_sensor(JOB_NAME)
+
+
+@pytest.fixture
+def instance():
+    with DagsterInstance.ephemeral() as instance:
+        yield instance
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    folder = tmp_path / "source"
+    folder.mkdir()
+    return folder
+
+
+def make_day(root: Path, day: str, marker: bool = True, age: float | None = None) -> Path:
+    """A sync-<day> folder with one group file; `age` seconds: set every mtime that far back."""
+    folder = root / f"sync-{day}"
+    (folder / "admin_groups").mkdir(parents=True)
+    (folder / "admin_groups" / "groups.json").write_text('{"group_id": 1}\n', encoding="utf-8")
+    if marker:
+        (folder / "_SUCCESS").touch()
+    if age is not None:
+        age_folder(folder, age)
+    return folder
+
+
+def age_folder(folder: Path, age: float) -> None:
+    then = time.time() - age
+    for current, _dirs, files in os.walk(folder):
+        for name in files:
+            os.utime(os.path.join(current, name), (then, then))
+        os.utime(current, (then, then))
+
+
+def evaluate(instance, root: Path, cursor: str | None = None, sensor=new_day_sensor) -> SensorResult:
+    context = build_sensor_context(
+        instance=instance, cursor=cursor, resources={"source": SourceResource(root=str(root))}
+    )
+    result = sensor(context)
+    assert isinstance(result, SensorResult)
+    return result
+
+
+def requested(result: SensorResult) -> list[str]:
+    days = [r.partition_key for r in result.run_requests or []]
+    assert [r.run_key for r in result.run_requests or []] == days
+    added = [k for req in result.dynamic_partitions_requests or [] for k in req.partition_keys]
+    assert all(req.partitions_def_name == sync_days.name for req in result.dynamic_partitions_requests or [])
+    assert added == days, "every requested day is added as a partition, in the same order"
+    return days
+
+
+def test_complete_folders_become_partitions_and_runs_oldest_first(instance, root):
+    for day in ("day10", "day2", "day1"):
+        make_day(root, day)
+    result = evaluate(instance, root)
+    days = requested(result)
+    assert days == ["day1", "day2", "day10"]  # natural order, not text order
+    assert json.loads(result.cursor)["requested"] == days
+
+
+def test_folder_without_marker_waits_until_it_has_settled(instance, root):
+    folder = make_day(root, "day3", marker=False)  # written just now
+    result = evaluate(instance, root)
+    assert requested(result) == []
+    assert "waiting for day3" in result.skip_reason.skip_message
+
+    age_folder(folder, DEFAULT_SETTLE_SECONDS - 30)  # quiet, but not long enough
+    assert requested(evaluate(instance, root, result.cursor)) == []
+
+    age_folder(folder, DEFAULT_SETTLE_SECONDS + 30)
+    assert requested(evaluate(instance, root, result.cursor)) == ["day3"]
+
+
+def test_a_recent_change_deep_inside_an_old_folder_keeps_it_waiting(instance, root):
+    folder = make_day(root, "day4", marker=False, age=3600)
+    (folder / "agents").mkdir()
+    (folder / "agents" / "agents.json").write_text('{"agent_id": 1, "active": true}\n')
+    os.utime(folder / "agents", (time.time() - 3600,) * 2)  # only the file itself is new
+    assert requested(evaluate(instance, root)) == []
+
+
+def test_marker_makes_a_folder_complete_at_once(instance, root):
+    make_day(root, "day5", marker=False)
+    result = evaluate(instance, root)
+    assert requested(result) == []
+    (root / "sync-day5" / "_SUCCESS").touch()
+    assert requested(evaluate(instance, root, result.cursor)) == ["day5"]
+
+
+def test_settle_time_comes_from_the_environment(instance, root, monkeypatch):
+    monkeypatch.setenv(SETTLE_ENV, "5")
+    make_day(root, "day6", marker=False, age=10)
+    assert requested(evaluate(instance, root)) == ["day6"]
+    monkeypatch.setenv(SETTLE_ENV, "soon")
+    with pytest.raises(ValueError, match=SETTLE_ENV):
+        settle_seconds()
+    monkeypatch.delenv(SETTLE_ENV)
+    assert settle_seconds() == DEFAULT_SETTLE_SECONDS
+
+
+def skipped_lines(capfd) -> list[str]:
+    """The sensor's "skipping folder" log lines (Dagster's sensor log writes to stderr)."""
+    return [line for line in capfd.readouterr().err.splitlines() if "skipping folder" in line]
+
+
+def test_bad_key_folders_are_skipped_and_logged_once(instance, root, tmp_path, capfd):
+    make_day(root, "bad key")
+    make_day(root, ".hidden")
+    outside = tmp_path / "outside"
+    make_day(outside, "x")
+    (root / "sync-escape").symlink_to(outside / "sync-x", target_is_directory=True)
+    make_day(root, "day1")
+    (root / "notes.txt").write_text("not a day")
+    (root / "other-folder").mkdir()
+
+    capfd.readouterr()
+    first = evaluate(instance, root)
+    assert requested(first) == ["day1"]
+    skipped = skipped_lines(capfd)
+    assert len(skipped) == 3, skipped
+    assert any("'sync-bad key'" in m and "not allowed" in m for m in skipped)
+    assert any("'sync-escape'" in m and "outside the source root" in m for m in skipped)
+    assert set(json.loads(first.cursor)["skipped"]) == {"sync-bad key", "sync-.hidden", "sync-escape"}
+
+    second = evaluate(instance, root, first.cursor)
+    assert requested(second) == []
+    assert skipped_lines(capfd) == []
+
+
+def test_evaluating_again_with_the_cursor_requests_nothing_twice(instance, root):
+    make_day(root, "day1")
+    make_day(root, "day2")
+    first = evaluate(instance, root)
+    assert requested(first) == ["day1", "day2"]
+    # The partitions were not added (the daemon would add them): the cursor alone prevents repeats.
+    second = evaluate(instance, root, first.cursor)
+    assert requested(second) == []
+    make_day(root, "day3")
+    third = evaluate(instance, root, second.cursor)
+    assert requested(third) == ["day3"]
+    assert json.loads(third.cursor)["requested"] == ["day1", "day2", "day3"]
+
+
+def test_a_day_that_is_already_a_partition_is_not_requested(instance, root):
+    make_day(root, "day1")
+    make_day(root, "day2")
+    instance.add_dynamic_partitions(sync_days.name, ["day1"])  # e.g. loaded with groups-pipeline run
+    assert requested(evaluate(instance, root)) == ["day2"]
+
+
+def test_a_foreign_cursor_is_replaced_not_fatal(instance, root):
+    make_day(root, "day1")
+    instance.add_dynamic_partitions(sync_days.name, ["day1"])
+    make_day(root, "day2")
+    result = evaluate(instance, root, cursor="not json")
+    assert requested(result) == ["day2"]
+    assert json.loads(result.cursor) == {"requested": ["day2"], "skipped": []}
+
+
+def test_a_missing_source_root_skips_with_a_reason(instance, tmp_path):
+    result = evaluate(instance, tmp_path / "nowhere")
+    assert requested(result) == []
+    assert "is not a folder" in result.skip_reason.skip_message
+
+
+def test_the_sensors_fit_the_code_location(tmp_path):
+    """As definitions.py wires them: the job and the resources they need resolve."""
+    defs = build_definitions(load_settings(str(tmp_path)))
+    if not defs.get_repository_def().sensor_defs:  # not wired into definitions.py yet: wire them here
+        defs = Definitions.merge(
+            defs,
+            Definitions(sensors=[new_day_sensor, *ALERT_SENSORS], resources={"alerts": AlertWebhook()}),
+        )
+    sensors = {s.name: s for s in defs.get_repository_def().sensor_defs}
+    assert set(sensors) == {"new_day_sensor", "check_failure_alerts", "run_failure_alerts"}
+    assert [t.job_name for t in sensors["new_day_sensor"].targets] == [JOB_NAME]
+    assert sensors["new_day_sensor"].minimum_interval_seconds == 30
