@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,26 @@ def pg_url() -> str:
     # runs as its own OS user.
     folder = Path(tempfile.mkdtemp(prefix="groups-test-pg-"))
     yield embedded_url(folder / "pgdata")
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+@pytest.fixture
+def cli_env(tmp_path, pg_url) -> dict[str, str]:
+    """The environment of a user's shell: a fresh database in the test server, fresh GROUPS_HOME
+    and DAGSTER_HOME folders, the sample data as source root."""
+    dbname = f"cli_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GROUPS_", "DAGSTER_"))}
+    env |= {
+        "GROUPS_DATABASE_URL": psycopg.conninfo.make_conninfo(pg_url, dbname=dbname),
+        "GROUPS_HOME": str(tmp_path / "home"),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "GROUPS_SOURCE_ROOT": str(SAMPLE),
+    }
+    return env
 
 
 def lines(*records: object) -> str:

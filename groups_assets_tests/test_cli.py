@@ -6,11 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import psycopg
-import pytest
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -23,23 +21,6 @@ def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         text=True,
         timeout=600,
     )
-
-
-@pytest.fixture
-def cli_env(tmp_path, pg_url) -> dict[str, str]:
-    """A fresh database in the test server, and fresh GROUPS_HOME and DAGSTER_HOME folders."""
-    dbname = f"cli_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{dbname}"')
-    url = psycopg.conninfo.make_conninfo(pg_url, dbname=dbname)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GROUPS_", "DAGSTER_"))}
-    env |= {
-        "GROUPS_DATABASE_URL": url,
-        "GROUPS_HOME": str(tmp_path / "home"),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        "GROUPS_SOURCE_ROOT": str(SAMPLE),
-    }
-    return env
 
 
 def test_bad_day_keys_exit_2_with_advice(cli_env):

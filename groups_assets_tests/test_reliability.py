@@ -14,7 +14,6 @@ import pytest
 
 from groups_assets.partitions import BadDayKey, day_folder
 from groups_assets_tests.conftest import group, lines
-from groups_assets_tests.test_cli import cli_env  # noqa: F401 - fixture
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -79,7 +78,7 @@ def _dump_without_sync_day(url: str, schema: str) -> dict[str, list[tuple]]:
         }
 
 
-def test_two_days_launched_at_once_serialise(cli_env, pipeline):  # noqa: F811
+def test_two_days_launched_at_once_serialise(cli_env, pipeline):
     """Two CLI runs at the same moment on one schema: no deadlock, no lost update, and the end
     state is that of running them one after the other (sync_day aside, which tells the order)."""
     env = dict(cli_env, GROUPS_DB_SCHEMA="concurrent")

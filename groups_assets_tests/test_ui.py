@@ -1,0 +1,283 @@
+"""The Dagster UI, as a user opens it: the webserver on the repository's workspace.yaml, its GraphQL
+API showing the asset graph, a partition added and day 1 materialized from there, then a clean
+shutdown. Real webserver, real code server, real run worker, real Spark and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psutil
+import psycopg
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_data"
+ASSETS = {
+    "raw_groups",
+    "raw_agents",
+    "validated_groups",
+    "validated_agents",
+    "groups_table",
+    "membership_table",
+    "agents_table",
+    "inactive_flags",
+}
+CHECKS = {
+    ("validated_groups", "malformed_groups"),
+    ("validated_groups", "reject_ratio"),
+    ("validated_agents", "malformed_agents"),
+    ("groups_table", "orphan_parents"),
+    ("groups_table", "hierarchy_cycles"),
+    ("groups_table", "records_accounted"),
+    ("membership_table", "orphan_memberships"),
+}
+JOB = "sync_day_job"
+DAY = "day1"
+
+# `dagster-webserver` alone runs no daemon, and the default run coordinator of Dagster 1.13 is the
+# QueuedRunCoordinator: a launched run would wait in the queue for a daemon that never comes. This
+# instance hands runs straight to the run launcher (DefaultRunLauncher: a subprocess per run).
+# `groups-pipeline dev` (dagster dev) starts the daemon, so users need none of this.
+INSTANCE_YAML = """\
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: DefaultRunCoordinator
+telemetry:
+  enabled: false
+"""
+
+WORKSPACE_QUERY = """
+{ workspaceOrError { __typename ... on Workspace { locationEntries { name loadStatus
+    locationOrLoadError { __typename ... on PythonError { message } } } } } }
+"""
+GRAPH_QUERY = """
+{ repositoriesOrError { __typename ... on RepositoryConnection { nodes {
+    name location { name }
+    jobs { name isAssetJob }
+    assetNodes {
+      assetKey { path }
+      isPartitioned
+      partitionDefinition { type name }
+      partitionKeys
+      assetChecksOrError { __typename ... on AssetChecks { checks { name } } }
+    }
+} } } }
+"""
+ADD_PARTITION = """
+mutation($repo: RepositorySelector!, $name: String!, $key: String!) {
+  addDynamicPartition(repositorySelector: $repo, partitionsDefName: $name, partitionKey: $key) {
+    __typename
+    ... on AddDynamicPartitionSuccess { partitionsDefName partitionKey }
+    ... on PythonError { message }
+  }
+}
+"""
+LAUNCH_RUN = """
+mutation($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId status } }
+    ... on PythonError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+    ... on InvalidSubsetError { message }
+    ... on PipelineNotFoundError { message }
+  }
+}
+"""
+RUN_QUERY = """
+query($runId: ID!) { runOrError(runId: $runId) { __typename ... on Run {
+    status tags { key value }
+    eventConnection(limit: 500) { events { __typename
+        ... on MessageEvent { message level }
+        ... on ExecutionStepFailureEvent { error { message } } } }
+} } }
+"""
+AFTER_RUN_QUERY = """
+{ assetNodes { assetKey { path }
+    assetPartitionStatuses { __typename ... on DefaultPartitionStatuses { materializedPartitions } }
+    assetChecksOrError { ... on AssetChecks { checks { name
+        executionForLatestMaterialization { runId status partition evaluation { severity } } } } }
+} }
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(port: int, query: str, variables: dict | None = None, timeout: float = 30) -> dict:
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        answer = json.loads(response.read())
+    assert not answer.get("errors"), answer["errors"]
+    return answer["data"]
+
+
+def _wait_loaded(port: int, server: subprocess.Popen, log: Path, deadline: float) -> None:
+    """Wait until the webserver answers and the code location is LOADED (not an error)."""
+    while True:
+        assert server.poll() is None, f"webserver exited {server.returncode}:\n{log.read_text()[-4000:]}"
+        assert time.monotonic() < deadline, f"webserver not ready in time:\n{log.read_text()[-4000:]}"
+        try:
+            entries = _graphql(port, WORKSPACE_QUERY, timeout=5)["workspaceOrError"]["locationEntries"]
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+            continue
+        if entries and all(e["loadStatus"] == "LOADED" for e in entries):
+            for entry in entries:
+                loaded = entry["locationOrLoadError"]
+                assert loaded["__typename"] == "RepositoryLocation", loaded
+            return
+        time.sleep(0.5)
+
+
+def _listening(root: psutil.Process) -> list[tuple[str, int, int]]:
+    """(address, port, pid) of every TCP socket listening in the process or its descendants."""
+    found = []
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            conns = proc.net_connections(kind="inet")
+        except psutil.NoSuchProcess:
+            continue
+        found += [(c.laddr.ip, c.laddr.port, proc.pid) for c in conns if c.status == psutil.CONN_LISTEN]
+    return found
+
+
+@pytest.fixture
+def ui_env(cli_env, tmp_path) -> dict[str, str]:
+    """A user's environment (conftest.cli_env) whose Dagster instance starts runs at once."""
+    dagster_home = Path(cli_env["DAGSTER_HOME"])
+    dagster_home.mkdir(parents=True)
+    (dagster_home / "dagster.yaml").write_text(INSTANCE_YAML)
+    return cli_env | {"GROUPS_STAGING_DIR": str(tmp_path / "staging")}
+
+
+def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path):
+    started = time.monotonic()
+    port = _free_port()
+    log = tmp_path / "webserver.log"
+    command = [sys.executable, "-m", "dagster_webserver", "-w", "workspace.yaml"]
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [*command, "-h", "127.0.0.1", "-p", str(port)],
+            cwd=REPO,
+            env=ui_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_loaded(port, server, log, deadline=started + 60)
+        loaded_in = time.monotonic() - started
+
+        # Loopback only: the webserver, its code server and anything else it started.
+        listening = _listening(psutil.Process(server.pid))
+        assert any(port_ == port for _, port_, _ in listening), listening
+        assert {ip for ip, _, _ in listening} <= {"127.0.0.1"}, listening
+
+        # The asset graph, its checks and the job, as the UI sees them.
+        (repo,) = _graphql(port, GRAPH_QUERY)["repositoriesOrError"]["nodes"]
+        nodes = {n["assetKey"]["path"][-1]: n for n in repo["assetNodes"]}
+        assert set(nodes) == ASSETS
+        assert all(n["isPartitioned"] for n in nodes.values())
+        assert {n["partitionDefinition"]["name"] for n in nodes.values()} == {"sync_days"}
+        assert {n["partitionDefinition"]["type"] for n in nodes.values()} == {"DYNAMIC"}
+        assert all(n["partitionKeys"] == [] for n in nodes.values())  # a fresh instance: no days yet
+        checks = {
+            (asset, check["name"])
+            for asset, n in nodes.items()
+            for check in n["assetChecksOrError"].get("checks", [])
+        }
+        assert checks == CHECKS
+        assert JOB in {j["name"] for j in repo["jobs"]}
+        selector = {"repositoryLocationName": repo["location"]["name"], "repositoryName": repo["name"]}
+
+        # Add the day as a partition, as "Add partition" in the materialize dialog does.
+        added = _graphql(port, ADD_PARTITION, {"repo": selector, "name": "sync_days", "key": DAY})
+        assert added["addDynamicPartition"] == {
+            "__typename": "AddDynamicPartitionSuccess",
+            "partitionsDefName": "sync_days",
+            "partitionKey": DAY,
+        }
+        (repo,) = _graphql(port, GRAPH_QUERY)["repositoriesOrError"]["nodes"]
+        assert all(n["partitionKeys"] == [DAY] for n in repo["assetNodes"])
+
+        # Materialize the day: the job on partition day1.
+        params = {
+            "selector": {**selector, "jobName": JOB},
+            "executionMetadata": {"tags": [{"key": "dagster/partition", "value": DAY}]},
+        }
+        launched = _graphql(port, LAUNCH_RUN, {"params": params})["launchRun"]
+        assert launched["__typename"] == "LaunchRunSuccess", launched
+        run_id = launched["run"]["runId"]
+        launched_at = time.monotonic()
+
+        deadline = time.monotonic() + 150
+        while True:
+            run = _graphql(port, RUN_QUERY, {"runId": run_id})["runOrError"]
+            if run["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+                break
+            assert time.monotonic() < deadline, f"run {run_id} still {run['status']}"
+            time.sleep(1)
+        failures = [
+            (e.get("error") or {}).get("message") or e.get("message")
+            for e in run["eventConnection"]["events"]
+            if e["__typename"] in ("ExecutionStepFailureEvent", "RunFailureEvent")
+        ]
+        assert run["status"] == "SUCCESS", failures or log.read_text()[-4000:]
+        assert {"key": "dagster/partition", "value": DAY} in run["tags"]
+
+        # Every asset of the day is materialized, and every check ran on it.
+        after = {n["assetKey"]["path"][-1]: n for n in _graphql(port, AFTER_RUN_QUERY)["assetNodes"]}
+        for name in ASSETS:
+            assert after[name]["assetPartitionStatuses"]["materializedPartitions"] == [DAY], name
+        executions = {
+            (asset, c["name"]): c["executionForLatestMaterialization"]
+            for asset, n in after.items()
+            for c in n["assetChecksOrError"].get("checks", [])
+        }
+        assert set(executions) == CHECKS
+        # WARN checks may fail on the sample data (it has bad rows on purpose); none may crash.
+        assert all(
+            e and e["runId"] == run_id and e["status"] in ("SUCCEEDED", "FAILED") for e in executions.values()
+        ), executions
+        ran_in = time.monotonic() - launched_at
+        children = psutil.Process(server.pid).children(recursive=True)
+    finally:
+        # A clean stop: SIGTERM, as a service manager sends it, and the webserver must be gone soon.
+        stop = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        try:
+            code = server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+            code = None
+    assert code is not None, f"webserver ignored SIGTERM for 20 s:\n{log.read_text()[-4000:]}"
+    stopped_in = time.monotonic() - stop
+    assert code in (0, -signal.SIGTERM), (code, log.read_text()[-4000:])
+    # Nothing it started outlives it (the code server, the run worker).
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, [p.cmdline() for p in alive]
+
+    with psycopg.connect(ui_env["GROUPS_DATABASE_URL"]) as conn:
+        assert conn.execute("SELECT count(*) FROM groups").fetchone()[0] == 31
+
+    print(
+        f"\nUI: code location loaded in {loaded_in:.1f} s, run {run_id} succeeded in {ran_in:.1f} s, "
+        f"webserver stopped in {stopped_in:.1f} s; {time.monotonic() - started:.1f} s in all"
+    )
+    for key, execution in sorted(executions.items()):
+        print(f"  check {key[0]}.{key[1]}: {execution}")
