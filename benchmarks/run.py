@@ -105,6 +105,17 @@ def step_times(dagster_home: Path) -> dict[str, float]:
     return {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in stats}
 
 
+def apply_split(dagster_home: Path) -> dict[str, float]:
+    """Inside the apply step: the executors' staging COPY, the transaction and its statements."""
+    from dagster import AssetKey, DagsterInstance
+
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    with DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(AssetKey("inactive_flags"))
+    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
+    return {f"  {k.removeprefix('seconds_')}": v.value for k, v in metadata.items() if k.startswith("seconds_")}
+
+
 def copy_floor(url: str) -> tuple[float, dict[str, int]]:
     """Dump what day 1 left in the pipeline's tables as CSV, then COPY it into empty tables."""
     dumps: dict[str, bytes] = {}
@@ -163,13 +174,14 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
             conn.execute(f"INSERT INTO group_membership SELECT i, i FROM generate_series(1, {size}) i WHERE {where}")  # noqa: S608
             conn.execute("INSERT INTO agents SELECT i, NULL, NULL, true, NULL, 'd' FROM generate_series(1, %s) i", (size,))
             conn.execute("ANALYZE groups, group_membership, agents")
+            conn.commit()
             conn.execute("CREATE TEMP TABLE applied_groups (group_id BIGINT, is_new BOOLEAN) ON COMMIT DROP")
             started = time.monotonic()
             conn.execute(statement("inactive")).fetchone()
             times[shape] = time.monotonic() - started
             inactive = conn.execute("SELECT count(*) FILTER (WHERE inactive) FROM groups").fetchone()[0]
             assert (shape == "chain" and inactive == 0) or shape == "bushy", (shape, inactive)
-            conn.rollback()
+            conn.commit()
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
             conn.commit()
     return times
@@ -214,7 +226,9 @@ def main() -> None:
         print(f"running {label} ...", flush=True)
         seconds, peak, out = run_cli(day, env, source)
         print(out, flush=True)
-        results.append((label, seconds, peak, step_times(dagster_home)))
+        steps = step_times(dagster_home) | apply_split(dagster_home)
+        print("  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1])))
+        results.append((label, seconds, peak, steps))
         if len(results) == 1:
             floor, rows = copy_floor(url)
             print(f"floor: COPY of {rows} in {floor:.2f} s", flush=True)

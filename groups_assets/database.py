@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from dataclasses import dataclass
 from importlib.resources import files
 
 import psycopg
 from psycopg import sql
+
+log = logging.getLogger(__name__)
 
 # One lock for every writer of a schema: days are applied one at a time.
 _LOCK_NAMESPACE = 0x67726F75  # "grou"
@@ -63,28 +67,39 @@ class Stage:
             conn.execute(statement("stage_drop", **self.names()))
 
 
-def apply_day(conn: psycopg.Connection, schema: str, stage: Stage, day: str) -> dict[str, int]:
+def apply_day(conn: psycopg.Connection, schema: str, stage: Stage, day: str) -> dict[str, float]:
     """Apply a staged day in one transaction: agents, groups, memberships, rejects, inactive.
 
-    All or nothing: a failure anywhere leaves every table as it was before the day.
+    All or nothing: a failure anywhere leaves every table as it was before the day. Returns the
+    row counts of each statement and, as seconds_<statement>, its time.
     """
     names = stage.names()
     params = {"sync_day": day}
-    counts: dict[str, int] = {}
+    counts: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+
+    def run(name: str, with_params: bool = False) -> psycopg.Cursor:
+        started = time.monotonic()
+        cur = conn.execute(statement(name, **names), params if with_params else None)
+        seconds[name] = time.monotonic() - started
+        return cur
+
     with conn.transaction():
         lock_schema(conn, schema)
-        conn.execute(statement("stage_analyze", **names))
-        counts["agents_written"] = conn.execute(statement("apply_agents", **names), params).rowcount
-        conn.execute(statement("applied_groups", **names))
-        counts["groups_written"] = conn.execute(statement("apply_groups", **names), params).rowcount
-        counts["memberships_removed"] = conn.execute(statement("remove_memberships", **names)).rowcount
-        counts["memberships_added"] = conn.execute(statement("add_memberships", **names)).rowcount
-        counts["rejects_written"] = conn.execute(statement("apply_rejects", **names), params).rowcount
-        counts["rejects_pruned"] = conn.execute(statement("prune_rejects", **names), params).rowcount
-        became_inactive, became_active = conn.execute(statement("inactive")).fetchone()
-        counts["became_inactive"], counts["became_active"] = became_inactive, became_active
+        run("stage_analyze")
+        counts["agents_written"] = run("apply_agents", True).rowcount
+        run("applied_groups")
+        counts["groups_written"] = run("apply_groups", True).rowcount
+        counts["memberships_removed"] = run("remove_memberships").rowcount
+        counts["memberships_added"] = run("add_memberships").rowcount
+        counts["rejects_written"] = run("apply_rejects", True).rowcount
+        counts["rejects_pruned"] = run("prune_rejects", True).rowcount
+        counts["became_inactive"], counts["became_active"] = run("inactive").fetchone()
         counts["groups_new"] = conn.execute("SELECT count(*) FROM applied_groups WHERE is_new").fetchone()[0]
-    return counts
+        started = time.monotonic()
+    seconds["commit"] = time.monotonic() - started
+    log.info("day %s applied: %s", day, ", ".join(f"{k} {v:.2f}s" for k, v in seconds.items()))
+    return counts | {f"seconds_{k}": v for k, v in seconds.items()}
 
 
 def sample_rows(conn: psycopg.Connection, name: str, sample: int = 10) -> tuple[int, list[dict]]:

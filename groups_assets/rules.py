@@ -85,46 +85,66 @@ def element_id(value: Column) -> Column:
     return id_value(value, vtype(value))
 
 
-def timestamp_micros(text: Column) -> Column:
-    """Microseconds since 1970-01-01 UTC for a valid contract timestamp string; NULL otherwise."""
-    matched = F.coalesce(text.rlike(_TS_RE), F.lit(False))
-    # Fixed positions: YYYY-MM-DD?HH:MM:SS, then an optional fraction and offset.
-    year, month, day = (F.substring(text, p, n).try_cast("int") for p, n in ((1, 4), (6, 2), (9, 2)))
-    hour, minute, second = (F.substring(text, p, 2).try_cast("int") for p in (12, 15, 18))
-    rest = F.substring(text, 20, 20)
-    fraction = F.rpad(F.regexp_extract(rest, r"^\.(\d{1,6})", 1), 6, "0").try_cast("long")
-    offset = F.regexp_extract(rest, r"([+-]\d{2}:\d{2})$", 1)
-    sign = F.when(F.substring(offset, 1, 1) == "-", -1).otherwise(1)
-    off_h = F.coalesce(F.substring(offset, 2, 2).try_cast("int"), F.lit(0))
-    off_m = F.coalesce(F.substring(offset, 5, 2).try_cast("int"), F.lit(0))
+def with_timestamp_micros(df: DataFrame, text_col: str, out_col: str) -> DataFrame:
+    """Add `out_col`: microseconds since 1970-01-01 UTC for a valid contract timestamp in the
+    string column `text_col`; NULL otherwise.
+
+    Built in steps over plain columns: as one nested expression Spark's generated code grows too
+    large and falls back to a slow interpreter.
+    """
+    text = F.col(text_col)
+    tmp = f"_{out_col}"
+    parts = {
+        # Fixed positions: YYYY-MM-DD?HH:MM:SS, then an optional fraction and offset.
+        f"{tmp}_ok": F.coalesce(text.rlike(_TS_RE), F.lit(False)),
+        f"{tmp}_y": F.substring(text, 1, 4).try_cast("int"),
+        f"{tmp}_mo": F.substring(text, 6, 2).try_cast("int"),
+        f"{tmp}_d": F.substring(text, 9, 2).try_cast("int"),
+        f"{tmp}_s": (
+            F.substring(text, 12, 2).try_cast("int") * 3600
+            + F.substring(text, 15, 2).try_cast("int") * 60
+            + F.substring(text, 18, 2).try_cast("int")
+        ),
+        f"{tmp}_clock": F.substring(text, 12, 8),
+        f"{tmp}_frac": F.rpad(F.regexp_extract(F.substring(text, 20, 20), r"^\.(\d{1,6})", 1), 6, "0"),
+        f"{tmp}_off": F.regexp_extract(F.substring(text, 20, 20), r"([+-])(\d{2}):(\d{2})$", 0),
+    }
+    df = df.withColumns(parts)
+    y, mo, d, off = (F.col(f"{tmp}_{k}") for k in ("y", "mo", "d", "off"))
+    off_seconds = F.coalesce(
+        F.substring(off, 2, 2).try_cast("int") * 3600 + F.substring(off, 5, 2).try_cast("int") * 60, F.lit(0)
+    )
     # A valid date without risking an ANSI error: day 1 of a clamped month, then move forward.
     first = F.make_date(
-        F.least(F.greatest(year, F.lit(1)), F.lit(9999)),
-        F.least(F.greatest(month, F.lit(1)), F.lit(12)),
-        F.lit(1),
+        F.least(F.greatest(y, F.lit(1)), F.lit(9999)), F.least(F.greatest(mo, F.lit(1)), F.lit(12)), F.lit(1)
     )
-    date = F.date_add(first, F.least(F.greatest(day, F.lit(1)), F.lit(31)) - 1)
+    df = df.withColumns(
+        {
+            f"{tmp}_date": F.date_add(first, F.least(F.greatest(d, F.lit(1)), F.lit(31)) - 1),
+            f"{tmp}_offs": F.when(F.substring(off, 1, 1) == "-", -off_seconds).otherwise(off_seconds),
+            f"{tmp}_offok": (off == "")
+            | ((F.substring(off, 2, 2) <= "23") & (F.substring(off, 5, 2) <= "59")),
+        }
+    )
+    date = F.col(f"{tmp}_date")
     valid = (
-        matched
-        & (year >= 1)
-        & month.between(1, 12)
-        & day.between(1, 31)
-        & (F.month(date) == month)
-        & (hour <= 23)
-        & (minute <= 59)
-        & (second <= 59)
-        & (off_h <= 23)
-        & (off_m <= 59)
+        F.col(f"{tmp}_ok")
+        & (y >= 1)
+        & mo.between(1, 12)
+        & d.between(1, 31)
+        & (F.month(date) == mo)
+        & (F.col(f"{tmp}_clock") <= "23:59:59")
+        & (F.substring(F.col(f"{tmp}_clock"), 4, 2) <= "59")
+        & (F.substring(F.col(f"{tmp}_clock"), 7, 2) <= "59")
+        & F.col(f"{tmp}_offok")
     )
-    seconds = (
-        F.unix_date(date).cast("long") * 86400
-        + hour * 3600
-        + minute * 60
-        + second
-        - sign * (off_h * 3600 + off_m * 60)
-    )
-    micros = seconds * 1_000_000 + F.coalesce(fraction, F.lit(0))
-    return F.when(valid & micros.between(_MIN_MICROS, _MAX_MICROS), micros)
+    micros = (
+        F.unix_date(date).cast("long") * 86400 + F.col(f"{tmp}_s") - F.col(f"{tmp}_offs")
+    ) * 1_000_000 + F.coalesce(F.col(f"{tmp}_frac").try_cast("long"), F.lit(0))
+    df = df.withColumn(f"{tmp}_micros", F.when(valid, micros))
+    result = F.col(f"{tmp}_micros")
+    df = df.withColumn(out_col, F.when(result.between(_MIN_MICROS, _MAX_MICROS), result))
+    return df.drop(*[c for c in df.columns if c.startswith(f"{tmp}_")])
 
 
 def first_reason(checks: list[tuple[str, Column]]) -> Column:

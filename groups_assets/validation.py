@@ -17,8 +17,8 @@ from groups_assets.rules import (
     id_value,
     is_missing,
     mark_duplicates,
-    timestamp_micros,
     typed,
+    with_timestamp_micros,
 )
 
 
@@ -70,10 +70,12 @@ def validate_groups(records: DataFrame) -> DataFrame:
         id_value(*_c("group_id")).alias("gid"),
         as_string(*_c("name")).alias("name_s"),
         id_value(*_c("parent_group_id")).alias("pid"),
-        timestamp_micros(as_string(*_c("created_at"))).alias("created_micros"),
-        timestamp_micros(as_string(*_c("updated_at"))).alias("updated_micros"),
+        as_string(*_c("created_at")).alias("created_s"),
+        as_string(*_c("updated_at")).alias("updated_s"),
         F.try_variant_get(F.col("agent_ids"), "$", "array<variant>").alias("agent_list"),
     )
+    x = with_timestamp_micros(x, "created_s", "created_micros")
+    x = with_timestamp_micros(x, "updated_s", "updated_micros")
     name = F.col("name_s")
     agents_missing = is_missing(*_c("agent_ids"))
     reason = first_reason(
@@ -124,8 +126,9 @@ def validate_agents(records: DataFrame) -> DataFrame:
     x = x.select(
         "*",
         id_value(*_c("agent_id")).alias("aid"),
-        timestamp_micros(as_string(*_c("updated_at"))).alias("updated_micros"),
+        as_string(*_c("updated_at")).alias("updated_s"),
     )
+    x = with_timestamp_micros(x, "updated_s", "updated_micros")
     reason = first_reason(
         [
             ("invalid_json", ~F.col("parsed")),

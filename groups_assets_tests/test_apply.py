@@ -83,34 +83,32 @@ def test_memberships_reconcile_and_deletes_are_soft(pipeline):
 
 
 def test_inactive_over_depth_cycles_orphans_and_deleted_groups(pipeline):
-    pipeline.write(
-        "d1",
-        {
-            "admin_groups/g.json": lines(
-                # A chain 1 <- 2 <- 3 <- 4 <- 5: only 5 has an active agent.
-                group(1),
-                group(2, parent=1),
-                group(3, parent=2),
-                group(4, parent=3),
-                group(5, parent=4, agents=[100]),
-                # A cycle 20 <-> 21 with an active agent in 21, and 22 under 20 with none.
-                group(20, parent=21),
-                group(21, parent=20, agents=[101]),
-                group(22, parent=20),
-                # An orphan parent: 31's parent 999 exists nowhere.
-                group(31, parent=999, agents=[102]),
-                # 42 (active) -> 41 (deleted) -> 40: the deleted group breaks the link.
-                group(40),
-                group(41, parent=40, deleted=True),
-                group(42, parent=41, agents=[103]),
-                # Only an inactive agent, only an orphan agent, no agent at all.
-                group(50, agents=[104]),
-                group(51, agents=[555]),
-                group(52),
-            ),
-            "agents/a.json": lines(agent(100), agent(101), agent(102), agent(103), agent(104, active=False)),
-        },
-    )
+    groups_file = {
+        "admin_groups/g.json": lines(
+            # A chain 1 <- 2 <- 3 <- 4 <- 5: only 5 has an active agent.
+            group(1),
+            group(2, parent=1),
+            group(3, parent=2),
+            group(4, parent=3),
+            group(5, parent=4, agents=[100]),
+            # A cycle 20 <-> 21 with an active agent in 21, and 22 under 20 with none.
+            group(20, parent=21),
+            group(21, parent=20, agents=[101]),
+            group(22, parent=20),
+            # An orphan parent: 31's parent 999 exists nowhere.
+            group(31, parent=999, agents=[102]),
+            # 42 (active) -> 41 (deleted) -> 40: the deleted group breaks the link.
+            group(40),
+            group(41, parent=40, deleted=True),
+            group(42, parent=41, agents=[103]),
+            # Only an inactive agent, only an orphan agent, no agent at all.
+            group(50, agents=[104]),
+            group(51, agents=[555]),
+            group(52),
+        ),
+    }
+    agents_file = lines(agent(100), agent(101), agent(102), agent(103), agent(104, active=False))
+    pipeline.write("d1", groups_file | {"agents/a.json": agents_file})
     result = pipeline.run("d1")
     assert pipeline.inactive() == {22, 40, 41, 50, 51, 52}
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -118,8 +116,8 @@ def test_inactive_over_depth_cycles_orphans_and_deleted_groups(pipeline):
     assert checks["orphan_parents"].metadata["count"].value == 1
     assert checks["orphan_memberships"].metadata["count"].value == 1
     assert not checks["orphan_memberships"].passed
-    # Day 2: agent 100 leaves; the whole chain above 5 turns inactive.
-    pipeline.write("d2", {"agents/a.json": lines(agent(100, active=False, updated=T2))})
+    # Day 2, the same groups: agent 100 leaves; the whole chain above 5 turns inactive.
+    pipeline.write("d2", groups_file | {"agents/a.json": lines(agent(100, active=False, updated=T2))})
     result = pipeline.run("d2")
     assert pipeline.inactive() == {1, 2, 3, 4, 5, 22, 40, 41, 50, 51, 52}
     flags = result.asset_materializations_for_node("apply_day")

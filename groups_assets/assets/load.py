@@ -5,6 +5,7 @@ upserts each table with a set-based statement and recomputes `inactive`, so a da
 or not at all. The four tables are one step for that reason.
 """
 
+import time
 from collections.abc import Iterator
 
 from dagster import (
@@ -133,14 +134,18 @@ def apply_day(
         database.ensure_schema(conn, schema)
         stage.create(conn)
         try:
+            started = time.monotonic()
             staged = {
                 "groups": copy_into(groups, connect_kwargs, stage.groups, GROUP_COLUMNS),
                 "memberships": copy_into(members, connect_kwargs, stage.members, MEMBER_COLUMNS),
                 "agents": copy_into(agents, connect_kwargs, stage.agents, AGENT_COLUMNS),
                 "rejects": copy_into(rejects, connect_kwargs, stage.rejects, REJECT_COLUMNS),
             }
-            context.log.info(f"day {day}: staged {staged}")
+            copy_seconds = time.monotonic() - started
+            context.log.info(f"day {day}: staged {staged} in {copy_seconds:.1f} s")
+            started = time.monotonic()
             counts = database.apply_day(conn, schema, stage, day)
+            apply_seconds = time.monotonic() - started
         finally:
             stage.drop(conn)
         inactive_total, groups_total = conn.execute(
@@ -177,5 +182,8 @@ def apply_day(
             "became_active": counts["became_active"],
             "groups_flipped": counts["became_inactive"] + counts["became_active"],
             "inactive_groups": inactive_total,
+            "seconds_staging_copy": round(copy_seconds, 2),
+            "seconds_apply_transaction": round(apply_seconds, 2),
+            **{k: round(v, 2) for k, v in counts.items() if k.startswith("seconds_")},
         },
     )

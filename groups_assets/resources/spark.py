@@ -29,6 +29,9 @@ def spark_config(master: str) -> dict[str, str]:
         "spark.sql.files.maxPartitionBytes": ONE_FILE_PER_PARTITION,
         "spark.sql.files.openCostInBytes": ONE_FILE_PER_PARTITION,
         "spark.sql.execution.arrow.maxRecordsPerBatch": "65536",
+        # Validation computes each field once into a column and builds rules on those columns;
+        # collapsing the projections would inline (and repeat) the costly expressions again.
+        "spark.sql.optimizer.excludedRules": "org.apache.spark.sql.catalyst.optimizer.CollapseProject",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         "spark.log.level": "ERROR",
