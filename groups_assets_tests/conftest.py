@@ -38,7 +38,19 @@ def pg_url() -> str:
     # Not under pytest's tmp_path: that folder is private to root, and the embedded server
     # runs as its own OS user.
     folder = Path(tempfile.mkdtemp(prefix="groups-test-pg-"))
+    _EMBEDDED["pgdata"] = folder / "pgdata"
     yield embedded_url(folder / "pgdata")
+
+
+_EMBEDDED: dict[str, Path] = {}
+
+
+@pytest.fixture
+def pg_data(pg_url) -> Path:
+    """The data folder of the embedded test server (tests that stop and start it need it)."""
+    if "pgdata" not in _EMBEDDED:
+        pytest.fail("this test restarts the embedded test server: unset GROUPS_TEST_DATABASE_URL")
+    return _EMBEDDED["pgdata"]
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
