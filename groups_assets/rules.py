@@ -159,11 +159,19 @@ def first_reason(checks: list[tuple[str, Column]]) -> Column:
 
 def mark_duplicates(records: DataFrame, id_col: str, reason: str) -> DataFrame:
     """Among valid records with the same id, keep the greatest updated_at (a tie: the last in
-    file-name order, then file order); mark the others with `reason`."""
-    order = Window.partitionBy(id_col).orderBy(
+    file-name order, then file order); mark the others with `reason`.
+
+    One window over all records in one pass (a rejected record is a group of its own), so the
+    validated records are not computed twice."""
+    valid = F.col("reason").isNull()
+    order = Window.partitionBy(
+        F.when(valid, F.col(id_col)),
+        F.when(~valid, F.col("source_file")),
+        F.when(~valid, F.col("record_no")),
+    ).orderBy(
         F.col("updated_micros").desc_nulls_last(),
         F.col("source_file").desc(),
         F.col("record_no").desc(),
     )
-    rank = F.when(F.col("reason").isNull(), F.row_number().over(order))
-    return records.withColumn("reason", F.when(rank > 1, F.lit(reason)).otherwise(F.col("reason")))
+    duplicate = valid & (F.row_number().over(order) > 1)
+    return records.withColumn("reason", F.when(duplicate, F.lit(reason)).otherwise(F.col("reason")))

@@ -49,9 +49,7 @@ def _extract(records: DataFrame, fields: list[str]) -> DataFrame:
 
 def _finish(checked: DataFrame, id_col: str, duplicate_reason: str, columns: list[str]) -> DataFrame:
     """Resolve duplicates among the valid records; keep raw text only for rejects."""
-    valid = mark_duplicates(checked.where(F.col("reason").isNull()), id_col, duplicate_reason)
-    rejected = checked.where(F.col("reason").isNotNull())
-    out = valid.unionByName(rejected)
+    out = mark_duplicates(checked, id_col, duplicate_reason)
     kept = [F.when(F.col("reason").isNull(), F.col(c)).alias(c) for c in columns]
     return out.select(
         "source_file",
@@ -59,6 +57,23 @@ def _finish(checked: DataFrame, id_col: str, duplicate_reason: str, columns: lis
         F.when(F.col("reason").isNotNull(), F.col("raw")).alias("raw"),
         "reason",
         *kept,
+    )
+
+
+def _members() -> Column:
+    """agent_ids as array<bigint>, an element NULL where it breaks the id rule; NULL when
+    agent_ids is not an array. An array of JSON integers only (the usual case) is read in one
+    step; any other array element by element (slower: a lambda per element)."""
+    only_integers = F.col("agent_ids_t") == "ARRAY<BIGINT>"
+    return F.when(only_integers, F.try_variant_get(F.col("agent_ids"), "$", "array<bigint>")).otherwise(
+        F.transform(F.try_variant_get(F.col("agent_ids"), "$", "array<variant>"), element_id)
+    )
+
+
+def _has_bad_member(members: Column) -> Column:
+    """An element NULL (breaks the id rule) or below 1."""
+    return F.coalesce(F.array_min(members) < 1, F.lit(False)) | (
+        F.array_size(members) != F.array_size(F.array_compact(members))
     )
 
 
@@ -72,7 +87,7 @@ def validate_groups(records: DataFrame) -> DataFrame:
         id_value(*_c("parent_group_id")).alias("pid"),
         as_string(*_c("created_at")).alias("created_s"),
         as_string(*_c("updated_at")).alias("updated_s"),
-        F.try_variant_get(F.col("agent_ids"), "$", "array<variant>").alias("agent_list"),
+        _members().alias("members"),
     )
     x = with_timestamp_micros(x, "created_s", "created_micros")
     x = with_timestamp_micros(x, "updated_s", "updated_micros")
@@ -91,8 +106,7 @@ def validate_groups(records: DataFrame) -> DataFrame:
             ("self_parent", F.coalesce(F.col("pid") == F.col("gid"), F.lit(False))),
             (
                 "invalid_agent_ids",
-                ~agents_missing
-                & (F.col("agent_list").isNull() | F.exists("agent_list", lambda e: element_id(e).isNull())),
+                ~agents_missing & (F.col("members").isNull() | _has_bad_member(F.col("members"))),
             ),
             ("invalid_deleted", ~is_missing(*_c("deleted")) & (F.col("deleted_t") != "BOOLEAN")),
         ]
@@ -107,10 +121,7 @@ def validate_groups(records: DataFrame) -> DataFrame:
         F.col("pid").alias("parent_group_id"),
         "created_micros",
         "updated_micros",
-        F.coalesce(
-            F.array_distinct(F.transform("agent_list", element_id)),
-            F.array().cast("array<bigint>"),
-        ).alias("agent_ids"),
+        F.coalesce(F.array_distinct("members"), F.array().cast("array<bigint>")).alias("agent_ids"),
         F.coalesce(F.try_variant_get(F.col("deleted"), "$", "boolean"), F.lit(False)).alias("deleted"),
     )
     return _finish(

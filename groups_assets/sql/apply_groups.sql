@@ -1,7 +1,8 @@
 -- Upsert the day's groups with the updated_at guard; unchanged rows are not rewritten.
--- New rows start inactive; inactive.sql sets the flag before the transaction commits.
+-- New rows start active (most groups are); inactive.sql sets the flag before the transaction
+-- commits, so it rewrites only the new groups that are in fact inactive.
 INSERT INTO groups AS g (group_id, name, parent_group_id, created_at, updated_at, inactive, deleted, sync_day)
-SELECT group_id, name, parent_group_id, created_at, updated_at, true, deleted, %(sync_day)s
+SELECT group_id, name, parent_group_id, created_at, updated_at, false, deleted, %(sync_day)s
 FROM {stage_groups}
 ON CONFLICT (group_id) DO UPDATE
 SET name = EXCLUDED.name,

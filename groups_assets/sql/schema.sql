@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS groups (
     inactive        BOOLEAN NOT NULL,
     deleted         BOOLEAN NOT NULL DEFAULT false,
     sync_day        TEXT NOT NULL
-);
+) WITH (fillfactor = 90);  -- room on each page for the daily flag updates to stay HOT
 -- The inactive walk goes from a group to its parent; the orphan check from a parent id to groups.
 CREATE INDEX IF NOT EXISTS groups_parent_group_id_idx ON groups (parent_group_id);
 
@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS group_membership (
     agent_id BIGINT NOT NULL,
     PRIMARY KEY (group_id, agent_id)
 );
-CREATE INDEX IF NOT EXISTS group_membership_agent_id_idx ON group_membership (agent_id);
+-- No index on agent_id: the pipeline's statements join memberships to agents by hash, and a
+-- second index would cost every load. Add one if your own queries look up groups by agent.
 
 CREATE TABLE IF NOT EXISTS agents (
     agent_id   BIGINT PRIMARY KEY,

@@ -1,0 +1,40 @@
+"""Scale-out is real: with Spark master local-cluster[2,1,1024] the executors are separate JVMs
+(and separate Python workers), as on a cluster; the day gives the same tables as local[*]."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import psycopg
+
+from groups_assets_tests.conftest import SAMPLE
+
+
+def test_local_cluster_gives_the_same_tables_as_local(cli_env, pipeline):
+    env = cli_env | {"GROUPS_SPARK_MASTER": "local-cluster[2,1,1024]"}
+    done = subprocess.run(
+        [sys.executable, "-m", "groups_assets", "run", "--day", "day1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert "day day1: succeeded" in done.stdout
+
+    shutil.copytree(SAMPLE, pipeline.root, dirs_exist_ok=True)
+    pipeline.run("day1")  # the in-process local[2] session of the test suite
+
+    with psycopg.connect(env["GROUPS_DATABASE_URL"]) as conn:
+        cluster = {
+            "groups": conn.execute("SELECT * FROM groups ORDER BY 1").fetchall(),
+            "group_membership": conn.execute("SELECT * FROM group_membership ORDER BY 1, 2").fetchall(),
+            "agents": conn.execute("SELECT * FROM agents ORDER BY 1").fetchall(),
+            "rejects": conn.execute(
+                "SELECT sync_day, source, source_file, record_no, raw_record, reason FROM rejects "
+                "ORDER BY 1, 2, 3, 4"
+            ).fetchall(),
+        }
+    assert cluster == pipeline.dump()
