@@ -28,3 +28,6 @@ def test_code_location_has_the_asset_graph_checks_and_job():
     assert ("membership_table", "orphan_memberships") in checks
     assert ("groups_table", "hierarchy_cycles") in checks
     assert defs.resolve_job_def(JOB_NAME).partitions_def.name == "sync_days"
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.owners and node.tags.get("domain") == "helpdesk", key

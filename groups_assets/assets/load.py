@@ -21,6 +21,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from groups_assets import database
+from groups_assets.ownership import OWNERS, TAGS
 from groups_assets.partitions import sync_days
 from groups_assets.resources.postgres import PostgresResource
 from groups_assets.staging import copy_into
@@ -77,6 +78,8 @@ DATABASE_RETRY = RetryPolicy(max_retries=4, delay=2, backoff=Backoff.EXPONENTIAL
             "groups_table",
             deps=["validated_groups"],
             kinds={"postgres"},
+            owners=OWNERS,
+            tags=TAGS,
             group_name="groups",
             description="PostgreSQL `groups`: upserted on group_id; a record never replaces a "
             "row with a newer updated_at; deletes are soft.",
@@ -85,6 +88,8 @@ DATABASE_RETRY = RetryPolicy(max_retries=4, delay=2, backoff=Backoff.EXPONENTIAL
             "membership_table",
             deps=["validated_groups"],
             kinds={"postgres"},
+            owners=OWNERS,
+            tags=TAGS,
             group_name="groups",
             description="PostgreSQL `group_membership`: an applied group's members become "
             "exactly its agent_ids.",
@@ -93,6 +98,8 @@ DATABASE_RETRY = RetryPolicy(max_retries=4, delay=2, backoff=Backoff.EXPONENTIAL
             "agents_table",
             deps=["validated_agents"],
             kinds={"postgres"},
+            owners=OWNERS,
+            tags=TAGS,
             group_name="agents",
             description="PostgreSQL `agents`: upserted on agent_id with the updated_at guard.",
         ),
@@ -100,6 +107,8 @@ DATABASE_RETRY = RetryPolicy(max_retries=4, delay=2, backoff=Backoff.EXPONENTIAL
             "inactive_flags",
             deps=["groups_table", "membership_table", "agents_table"],
             kinds={"postgres"},
+            owners=OWNERS,
+            tags=TAGS,
             group_name="groups",
             description="`groups.inactive`: true unless the group or a group below it, at any "
             "depth, has an active agent.",
