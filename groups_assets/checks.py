@@ -17,8 +17,8 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from groups_assets import database
+from groups_assets.reasons import AGENT_REASONS, GROUP_REASONS
 from groups_assets.resources.postgres import PostgresResource
-from groups_assets.rules import AGENT_REASONS, GROUP_REASONS
 
 SAMPLE_ROWS = 10
 _CELL_MAX = 120

@@ -62,32 +62,10 @@ from array import array
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from groups_assets.reasons import AGENT_REASONS, GROUP_REASONS
+
 GROUP_BASE = 1000
 AGENT_BASE = 1_000_000_000
-
-GROUP_REASONS = (
-    "invalid_json",
-    "not_an_object",
-    "missing_group_id",
-    "invalid_group_id",
-    "missing_name",
-    "invalid_name",
-    "invalid_timestamp",
-    "invalid_parent_group_id",
-    "self_parent",
-    "invalid_agent_ids",
-    "invalid_deleted",
-    "duplicate_group_id",
-)
-AGENT_REASONS = (
-    "invalid_json",
-    "not_an_object",
-    "missing_agent_id",
-    "invalid_agent_id",
-    "invalid_active",
-    "invalid_timestamp",
-    "duplicate_agent_id",
-)
 
 _M64 = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
