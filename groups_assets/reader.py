@@ -93,8 +93,79 @@ _GLOB_OR_URI = re.compile(r"[*?\[\]{}\\:]")
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")  # as Spark's text reader splits lines
 
 
+# A record (a line, or a whole array file) longer than this is rejected as invalid_json without
+# being parsed, so memory stays bounded whatever the input; its raw text is kept shortened.
+MAX_RECORD_BYTES = 64 << 20
+RAW_KEPT_BYTES = 1 << 20
+_CHUNK = 1 << 20
+_BREAK_BYTE = re.compile(rb"[\r\n]")
+
+
 def spark_can_read(path: Path) -> bool:
     return not path.name.startswith(("_", ".")) and not _GLOB_OR_URI.search(str(path))
+
+
+def has_long_line(path: Path, limit: int = MAX_RECORD_BYTES) -> bool:
+    """True when some line of the file is longer than `limit` bytes (read in chunks)."""
+    since_break = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            if limit < len(chunk):  # every gap inside the chunk can matter
+                previous = -1 - since_break
+                for match in _BREAK_BYTE.finditer(chunk):
+                    if match.start() - previous - 1 > limit:
+                        return True
+                    previous = match.start()
+                since_break = len(chunk) - 1 - previous
+            else:  # only gaps across chunk boundaries can be longer than the limit
+                first = _BREAK_BYTE.search(chunk)
+                if first is None:
+                    since_break += len(chunk)
+                else:
+                    if since_break + first.start() > limit:
+                        return True
+                    since_break = len(chunk) - 1 - max(chunk.rfind(b"\n"), chunk.rfind(b"\r"))
+            if since_break > limit:
+                return True
+    return False
+
+
+def _shortened(head: bytes | bytearray, length: int) -> bytes:
+    return bytes(head[:RAW_KEPT_BYTES]) + f"... [{length} bytes in all: longer than the limit]".encode()
+
+
+def stream_lines(path: Path, limit: int = MAX_RECORD_BYTES):
+    """(line number, bytes, too_long) for every line, as Spark's text reader splits them, holding
+    at most `limit` bytes of one line; a longer line comes back shortened with too_long set."""
+    number, head, length = 0, bytearray(), 0
+    with path.open("rb") as f:
+        chunk = f.read(_CHUNK)
+        while chunk:
+            following = f.read(_CHUNK)
+            if following and chunk.endswith(b"\r"):  # a \r\n may straddle two chunks
+                chunk, following = chunk[:-1], b"\r" + following
+            start = 0
+            for match in _LINE_BREAK.finditer(chunk):
+                piece = chunk[start : match.start()]
+                number += 1
+                total = length + len(piece)
+                if total > limit:
+                    yield (
+                        number,
+                        _shortened(bytes(head[:RAW_KEPT_BYTES]) + piece[:RAW_KEPT_BYTES], total),
+                        True,
+                    )
+                else:
+                    yield number, bytes(head) + piece, False
+                head, length, start = bytearray(), 0, match.end()
+            rest = chunk[start:]
+            if len(head) <= limit:  # past the limit, what is kept is enough to show
+                head += rest[: limit + 1 - len(head)]
+            length += len(rest)
+            chunk = following
+    if length:
+        number += 1
+        yield (number, _shortened(head, length), True) if length > limit else (number, bytes(head), False)
 
 
 def _driver_frame(spark: SparkSession, rows: list[tuple], with_record_no: bool) -> DataFrame:
@@ -102,6 +173,7 @@ def _driver_frame(spark: SparkSession, rows: list[tuple], with_record_no: bool) 
     if with_record_no:
         fields.append(StructField("record_no", LongType(), False))
     fields.append(StructField("value", BinaryType(), False))
+    fields.append(StructField("too_long", BooleanType(), False))
     frame = spark.createDataFrame(rows, StructType(fields))
     # Binary to string keeps the bytes as they are, as the text reader does (invalid UTF-8 too).
     return frame.withColumn("value", F.col("value").cast("string"))
@@ -110,21 +182,19 @@ def _driver_frame(spark: SparkSession, rows: list[tuple], with_record_no: bool) 
 def _line_frame(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
     """(source_file, record_no, value): every line of the JSON Lines files, blank ones too."""
     frames = []
-    readable = [p for p in files if spark_can_read(p)]
+    readable = [p for p in files if spark_can_read(p) and not has_long_line(p)]
     if readable:
         frames.append(
             spark.read.text([str(p) for p in readable]).select(
                 _source_file(source).alias("source_file"),
                 (F.monotonically_increasing_id().bitwiseAND(F.lit(_ROW_BITS)) + 1).alias("record_no"),
                 F.col("value"),
+                F.lit(False).alias("too_long"),
             )
         )
     rows = []
-    for path in (p for p in files if not spark_can_read(p)):
-        parts = _LINE_BREAK.split(path.read_bytes())
-        if parts and parts[-1] == b"":
-            parts.pop()
-        rows += [(f"{source}/{path.name}", n, line) for n, line in enumerate(parts, start=1)]
+    for path in (p for p in files if p not in readable):
+        rows += [(f"{source}/{path.name}", n, line, long) for n, line, long in stream_lines(path)]
     if rows:
         frames.append(_driver_frame(spark, rows, with_record_no=True))
     return _union(frames)
@@ -133,14 +203,20 @@ def _line_frame(spark: SparkSession, files: list[Path], source: str) -> DataFram
 def _whole_frame(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
     """(source_file, value): the whole text of each JSON array file."""
     frames = []
-    readable = [p for p in files if spark_can_read(p)]
+    small = [p for p in files if p.stat().st_size <= MAX_RECORD_BYTES]
+    readable = [p for p in small if spark_can_read(p)]
     if readable:
         frames.append(
             spark.read.text([str(p) for p in readable], wholetext=True).select(
-                _source_file(source).alias("source_file"), F.col("value")
+                _source_file(source).alias("source_file"), F.col("value"), F.lit(False).alias("too_long")
             )
         )
-    rows = [(f"{source}/{p.name}", p.read_bytes()) for p in files if not spark_can_read(p)]
+    rows = [(f"{source}/{p.name}", p.read_bytes(), False) for p in small if p not in readable]
+    for path in (p for p in files if p not in small):
+        with path.open("rb") as f:
+            rows.append(
+                (f"{source}/{path.name}", _shortened(f.read(RAW_KEPT_BYTES), path.stat().st_size), True)
+            )
     if rows:
         frames.append(_driver_frame(spark, rows, with_record_no=False))
     return _union(frames)
@@ -158,7 +234,9 @@ def _lines(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
     first = F.col("record_no") == 1
     valid_utf8 = F.is_valid_utf8("value")
     text = F.when(first, _strip_bom(F.col("value"))).otherwise(F.col("value"))
-    lines = lines.select("source_file", "record_no", text.alias("text"), valid_utf8.alias("utf8"))
+    lines = lines.select(
+        "source_file", "record_no", text.alias("text"), (valid_utf8 & ~F.col("too_long")).alias("utf8")
+    )
     lines = lines.where(~F.regexp_like("text", F.lit("^[ \\t\\r\\n]*\\z")))
     ok, doc = _strict_parse(F.col("text"))
     return lines.select(
@@ -174,7 +252,7 @@ def _arrays(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
     whole = _whole_frame(spark, files, source).select(
         "source_file",
         _strip_bom(F.col("value")).alias("text"),
-        F.is_valid_utf8("value").alias("utf8"),
+        (F.is_valid_utf8("value") & ~F.col("too_long")).alias("utf8"),
     )
     ok, doc = _strict_parse(F.col("text"))
     elements = F.try_variant_get(doc, "$", "array<variant>")
