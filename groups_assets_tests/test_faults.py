@@ -152,3 +152,33 @@ def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, tmp_path
     assert "day day2: succeeded" in out
     assert restart_seconds < 30
     assert pipeline.dump() == _uninterrupted(pipeline, tmp_path_factory)
+
+
+def test_sigkill_during_the_staging_copy_leaves_the_day_unapplied(pipeline, tmp_path):
+    """Killed while the executors COPY into the staging tables: nothing of the day is applied.
+    (Generated data, so that the COPY lasts long enough to be caught in the act.)"""
+    from groups_assets.generate import generate
+
+    generate(pipeline.root, days=2, groups=20_000, agents=4_000, avg_members=5, max_depth=8, seed=3)
+    pipeline.run("day1")
+    before = pipeline.dump()
+    proc = _start_day(pipeline, "day2", tmp_path / "copy")
+    try:
+        deadline = time.monotonic() + 300
+        with psycopg.connect(pipeline.url, autocommit=True) as conn:
+            while time.monotonic() < deadline and proc.poll() is None:
+                copying = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'groups-pipeline' "
+                    "AND state = 'active' AND query LIKE 'COPY %_stage_%'"
+                ).fetchone()[0]
+                if copying:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    break
+                time.sleep(0.01)
+        proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL, "the run was not caught during its staging COPY"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    _wait_pipeline_gone(pipeline.url)
+    assert pipeline.dump() == before
