@@ -106,7 +106,10 @@ def spark_can_read(path: Path) -> bool:
 
 
 def has_long_line(path: Path, limit: int = MAX_RECORD_BYTES) -> bool:
-    """True when some line of the file is longer than `limit` bytes (read in chunks)."""
+    """True when some line of the file is longer than `limit` bytes (read in chunks; a file no
+    larger than the limit is not read at all)."""
+    if path.stat().st_size <= limit:
+        return False
     since_break = 0
     with path.open("rb") as f:
         while chunk := f.read(_CHUNK):

@@ -31,6 +31,7 @@ from dagster import (
 from groups_assets.alerts import Alert, AlertWebhook, Log, numeric_counts, scrub
 from groups_assets.partitions import DAY_FOLDER_PREFIX, BadDayKey, day_folder, natural_key, sync_days
 from groups_assets.resources.source import SourceResource
+from groups_assets.settings import number_from_env
 
 # ---------------------------------------------------------------------------------------------
 # New days
@@ -44,16 +45,7 @@ NEW_DAY_SENSOR_NAME = "new_day_sensor"
 
 def settle_seconds() -> float:
     """GROUPS_SENSOR_SETTLE_SECONDS: quiet time after which a folder without _SUCCESS is complete."""
-    raw = os.environ.get(SETTLE_ENV, "").strip()
-    if not raw:
-        return DEFAULT_SETTLE_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:  # also refuses nan
-        raise ValueError(f"{SETTLE_ENV}={raw!r} is not a number of seconds >= 0 (default 300).")
-    return value
+    return number_from_env(SETTLE_ENV, DEFAULT_SETTLE_SECONDS)
 
 
 @dataclass

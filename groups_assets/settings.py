@@ -35,18 +35,20 @@ def load_settings(source_root: str | None = None) -> Settings:
         spark_master=os.environ.get("GROUPS_SPARK_MASTER") or "local[*]",
         staging_dir=os.environ.get("GROUPS_STAGING_DIR") or str(home / "staging"),
         dagster_home=Path(os.environ.get("DAGSTER_HOME") or home / "dagster_home").resolve(),
-        max_reject_ratio=_ratio("GROUPS_MAX_REJECT_RATIO", 0.2),
+        max_reject_ratio=number_from_env("GROUPS_MAX_REJECT_RATIO", 0.2, high=1.0),
     )
 
 
-def _ratio(name: str, default: float) -> float:
-    text = os.environ.get(name)
+def number_from_env(name: str, default: float, low: float = 0.0, high: float = float("inf")) -> float:
+    """The number in environment variable `name` (default when unset), refused outside [low, high]."""
+    text = os.environ.get(name, "").strip()
     if not text:
         return default
     try:
         value = float(text)
     except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name}={text!r} must be a number between 0 and 1 (default {default}).")
+        value = float("nan")
+    if not low <= value <= high:  # also refuses nan
+        bounds = f"between {low:g} and {high:g}" if high != float("inf") else f">= {low:g}"
+        raise ValueError(f"{name}={text!r} must be a number {bounds} (default {default:g}).")
     return value

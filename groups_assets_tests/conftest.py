@@ -54,6 +54,17 @@ def pg_data(pg_url) -> Path:
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+# The asset graph the project promises (README): what a day materializes and the UI lists.
+ASSETS = {
+    "raw_groups",
+    "raw_agents",
+    "validated_groups",
+    "validated_agents",
+    "groups_table",
+    "membership_table",
+    "agents_table",
+    "inactive_flags",
+}
 
 
 @pytest.fixture

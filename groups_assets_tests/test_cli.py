@@ -10,8 +10,6 @@ from pathlib import Path
 
 import psycopg
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(

@@ -17,8 +17,9 @@ import pytest
 import yaml
 from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
+from groups_assets_tests.conftest import SAMPLE
+
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "sample_data"
 INSTANCE_YAML = REPO / "groups_assets" / "deploy" / "dagster.yaml"
 PG_VARS = ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_USER", "DAGSTER_PG_PASSWORD", "DAGSTER_PG_DB")
 

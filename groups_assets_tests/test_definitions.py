@@ -3,21 +3,13 @@
 from dagster import AssetKey
 
 from groups_assets.definitions import JOB_NAME, defs
+from groups_assets_tests.conftest import ASSETS
 
 
 def test_code_location_has_the_asset_graph_checks_and_job():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == {
-        "raw_groups",
-        "raw_agents",
-        "validated_groups",
-        "validated_agents",
-        "groups_table",
-        "membership_table",
-        "agents_table",
-        "inactive_flags",
-    }
+    assert keys == ASSETS
     assert graph.get(AssetKey("inactive_flags")).parent_keys == {
         AssetKey("groups_table"),
         AssetKey("membership_table"),

@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 
 from groups_assets.partitions import BadDayKey, day_folder
-from groups_assets_tests.conftest import group, lines
-
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+from groups_assets_tests.conftest import SAMPLE, group, lines
 
 
 def _free_port() -> int:

@@ -5,19 +5,9 @@ no row; every asset and check is materialized."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-ASSETS = {
-    "raw_groups",
-    "raw_agents",
-    "validated_groups",
-    "validated_agents",
-    "groups_table",
-    "membership_table",
-    "agents_table",
-    "inactive_flags",
-}
+from groups_assets_tests.conftest import ASSETS, SAMPLE
+
 CHECKS = {
     "malformed_groups",
     "malformed_agents",

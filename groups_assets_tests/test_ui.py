@@ -18,18 +18,9 @@ import psutil
 import psycopg
 import pytest
 
+from groups_assets_tests.conftest import ASSETS
+
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "sample_data"
-ASSETS = {
-    "raw_groups",
-    "raw_agents",
-    "validated_groups",
-    "validated_agents",
-    "groups_table",
-    "membership_table",
-    "agents_table",
-    "inactive_flags",
-}
 CHECKS = {
     ("validated_groups", "malformed_groups"),
     ("validated_groups", "reject_ratio"),
