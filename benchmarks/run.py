@@ -31,8 +31,8 @@ from psycopg import sql
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from groups_assets.database import statement  # noqa: E402
-from groups_assets.generate import generate  # noqa: E402
+from groups_assets.warehouse.statements import statement  # noqa: E402
+from groups_assets.cli.generate import generate  # noqa: E402
 from groups_assets.resources.embedded import embedded_url  # noqa: E402
 
 SCALES = {

@@ -2,6 +2,6 @@
 
 import sys
 
-from groups_assets.cli import main
+from groups_assets.cli.main import main
 
 sys.exit(main())

@@ -1,54 +1,34 @@
-"""The one Definitions object of the `groups_assets` code location."""
+"""The `groups_assets` code location: what `dg dev`, `dagster dev -w workspace.yaml` and the CLI load.
 
-from __future__ import annotations
+Definitions are found in the defs/ folder (`load_from_defs_folder`, the `dg` project convention);
+here they get the job, the in-process executor for every job (the UI's *Materialize* runs the
+implicit asset job, which takes the code location's executor) and the settings that every asset
+shares, applied once.
+"""
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+import warnings
+from pathlib import Path
 
-from groups_assets.alerts import alert_webhook_from_env
-from groups_assets.assets.ingest import raw_agents, raw_groups
-from groups_assets.assets.load import apply_day
-from groups_assets.assets.validate import validated_agents, validated_groups
-from groups_assets.checks import ALL_CHECKS, reject_ratio_check
-from groups_assets.io_manager import SparkParquetIOManager
-from groups_assets.partitions import sync_days
-from groups_assets.resources.postgres import PostgresResource
-from groups_assets.resources.source import SourceResource
-from groups_assets.resources.spark import spark_resource
-from groups_assets.sensors import ALERT_SENSORS, build_new_day_sensor
-from groups_assets.settings import Settings, load_settings
+import dagster as dg
+from dagster import PreviewWarning
 
-ASSETS = [raw_groups, raw_agents, validated_groups, validated_agents, apply_day]
-JOB_NAME = "sync_day_job"
+from groups_assets.jobs import sync_day_job
 
-# One Spark session serves every step: the in-process executor runs them in this process.
-sync_day_job = define_asset_job(
-    JOB_NAME,
-    selection=AssetSelection.all(),
-    partitions_def=sync_days,
-    executor_def=in_process_executor,
-    description="Load one sync day end to end: read, validate, apply to PostgreSQL, inactive flags, checks.",
-)
+OWNERS = ["team:data-platform"]
+TAGS = {"domain": "helpdesk", "source": "admin-groups-export"}
 
 
-def build_definitions(settings: Settings) -> Definitions:
-    spark = spark_resource(settings.spark_master)
-    return Definitions(
-        assets=ASSETS,
-        asset_checks=[*ALL_CHECKS, reject_ratio_check(settings.max_reject_ratio)],
-        jobs=[sync_day_job],
-        sensors=[build_new_day_sensor(JOB_NAME), *ALERT_SENSORS],
-        resources={
-            "spark": spark,
-            "parquet_io": SparkParquetIOManager(spark=spark, base_dir=settings.staging_dir),
-            "postgres": PostgresResource(
-                url=settings.database_url,
-                schema_name=settings.db_schema,
-                embedded_pgdata=str(settings.embedded_pgdata),
-            ),
-            "source": SourceResource(root=str(settings.source_root)),
-            "alerts": alert_webhook_from_env(),
-        },
+def _shared_settings(spec: dg.AssetSpec) -> dg.AssetSpec:
+    return spec.replace_attributes(owners=OWNERS, tags={**spec.tags, **TAGS})
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    found = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PreviewWarning)  # map_asset_specs: stable in use, "preview" in name
+        shared = found.map_asset_specs(func=_shared_settings)
+    return dg.Definitions.merge(
+        shared,
+        dg.Definitions(jobs=[sync_day_job], executor=dg.in_process_executor),
     )
-
-
-defs = build_definitions(load_settings())

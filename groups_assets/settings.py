@@ -6,6 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+# Secrets are read by name only: resources take them as dagster.EnvVar, so the Dagster UI shows
+# the variable's name, never its value.
+DATABASE_URL_ENV = "GROUPS_DATABASE_URL"
+ALERT_WEBHOOK_ENV = "GROUPS_ALERT_WEBHOOK_URL"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -17,25 +22,31 @@ class Settings:
     staging_dir: str
     dagster_home: Path
     max_reject_ratio: float = 0.2
+    settle_seconds: float = 300.0
+    alert_webhook_url: str | None = None
+    ui_base_url: str = "http://127.0.0.1:3000"
 
     @property
     def embedded_pgdata(self) -> Path:
         return self.home / "pgdata"
 
 
-def load_settings(source_root: str | None = None) -> Settings:
-    """Read the environment. `source_root` (from --source-root) wins over GROUPS_SOURCE_ROOT."""
-    home = Path(os.environ.get("GROUPS_HOME", ".groups")).resolve()
-    root = source_root or os.environ.get("GROUPS_SOURCE_ROOT") or "sample_data"
+def load_settings() -> Settings:
+    """Read the environment (the CLI sets GROUPS_SOURCE_ROOT from --source-root first)."""
+    home = Path(os.environ.get("GROUPS_HOME") or ".groups").resolve()
+    root = os.environ.get("GROUPS_SOURCE_ROOT") or "sample_data"
     return Settings(
         home=home,
         source_root=Path(root).resolve(),
-        database_url=os.environ.get("GROUPS_DATABASE_URL") or None,
+        database_url=os.environ.get(DATABASE_URL_ENV) or None,
         db_schema=os.environ.get("GROUPS_DB_SCHEMA") or "public",
         spark_master=os.environ.get("GROUPS_SPARK_MASTER") or "local[*]",
         staging_dir=os.environ.get("GROUPS_STAGING_DIR") or str(home / "staging"),
         dagster_home=Path(os.environ.get("DAGSTER_HOME") or home / "dagster_home").resolve(),
         max_reject_ratio=number_from_env("GROUPS_MAX_REJECT_RATIO", 0.2, high=1.0),
+        settle_seconds=number_from_env("GROUPS_SENSOR_SETTLE_SECONDS", 300.0),
+        alert_webhook_url=os.environ.get(ALERT_WEBHOOK_ENV) or None,
+        ui_base_url=os.environ.get("GROUPS_UI_BASE_URL") or "http://127.0.0.1:3000",
     )
 
 

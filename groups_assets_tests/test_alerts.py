@@ -20,17 +20,21 @@ from dagster import (
     materialize,
 )
 
-from groups_assets.alerts import Alert, AlertWebhook, post_json, scrub
-from groups_assets.partitions import sync_days
-from groups_assets.sensors import (
+from groups_assets.defs.sensors.alerts import (
     ALERTED_TAG,
     CHECK_ALERT_SENSOR_NAME,
     RUN_FAILURE_ALERT_SENSOR_NAME,
+    Alert,
     check_failure_alerts,
     run_failure_alerts,
+    scrub,
+    send,
 )
+from groups_assets.partitions import sync_days
+from groups_assets.resources.alert_webhook import AlertWebhook, post_json
 
 UI = "http://dagster.example:3000"
+LOG = logging.getLogger("test_alerts")
 
 
 class Recorder(ThreadingHTTPServer):
@@ -110,7 +114,7 @@ def an_alert(**overrides) -> Alert:
 
 def test_an_alert_is_delivered_as_slack_compatible_json(server):
     webhook = AlertWebhook(url=server.url, ui_base_url=UI)
-    assert webhook.send(an_alert()) is True
+    assert send(webhook, an_alert(), LOG) is True
     (post,) = server.posts
     assert post["path"] == server.path
     assert post["content_type"].startswith("application/json")
@@ -161,8 +165,8 @@ def test_a_webhook_nobody_listens_on_is_given_up_quickly(server):
 def test_after_a_give_up_the_webhook_rests_and_alerts_are_only_logged(server, caplog):
     server.status = 503
     webhook = AlertWebhook(url=server.url, attempts=2, backoff_seconds=0.01, cooldown_seconds=60)
-    assert webhook.send(an_alert()) is False
-    assert webhook.send(an_alert(check="malformed_agents")) is False
+    assert send(webhook, an_alert(), LOG) is False
+    assert send(webhook, an_alert(check="malformed_agents"), LOG) is False
     assert len(server.posts) == 2, "the second alert is not posted while the webhook rests"
     err = caplog.text
     assert "check=malformed_agents" in err and "not posted" in err
@@ -171,7 +175,7 @@ def test_after_a_give_up_the_webhook_rests_and_alerts_are_only_logged(server, ca
 
 def test_without_a_webhook_alerts_are_logged_only(caplog):
     caplog.set_level(logging.INFO)
-    assert AlertWebhook().send(an_alert()) is False
+    assert send(AlertWebhook(), an_alert(), LOG) is False
     assert "GROUPS_ALERT_WEBHOOK_URL is not set" in caplog.text
     err = caplog.text
     assert "ALERT check_failed severity=WARN day=day2 asset=validated_groups check=malformed_groups" in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from groups_assets_tests.conftest import agent, group, lines
+from groups_assets_tests.support import agent, group, lines
 
 T0, T1, T2 = "2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z"
 

@@ -3,7 +3,7 @@ tables stay exactly as they were."""
 
 from __future__ import annotations
 
-from groups_assets_tests.conftest import agent, group, lines
+from groups_assets_tests.support import agent, group, lines
 
 
 def _failure_text(result) -> str:

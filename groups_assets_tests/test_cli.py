@@ -9,6 +9,10 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
+
+# A whole process per run (CLI, webserver, cluster or fault): the quick loop leaves it out.
+pytestmark = pytest.mark.slow
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

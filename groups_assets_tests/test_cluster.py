@@ -8,8 +8,12 @@ import subprocess
 import sys
 
 import psycopg
+import pytest
 
-from groups_assets_tests.conftest import SAMPLE
+from groups_assets_tests.support import SAMPLE
+
+# A whole process per run (CLI, webserver, cluster or fault): the quick loop leaves it out.
+pytestmark = pytest.mark.slow
 
 
 def test_local_cluster_gives_the_same_tables_as_local(cli_env, pipeline):

@@ -17,7 +17,10 @@ import pytest
 import yaml
 from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
-from groups_assets_tests.conftest import SAMPLE
+from groups_assets_tests.support import SAMPLE
+
+# A whole process per run (CLI, webserver, cluster or fault): the quick loop leaves it out.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 INSTANCE_YAML = REPO / "groups_assets" / "deploy" / "dagster.yaml"

@@ -2,12 +2,14 @@
 
 from dagster import AssetKey
 
-from groups_assets.definitions import JOB_NAME, defs
-from groups_assets_tests.conftest import ASSETS
+from groups_assets.definitions import defs
+from groups_assets.jobs import sync_day_job
+from groups_assets_tests.support import ASSETS
 
 
 def test_code_location_has_the_asset_graph_checks_and_job():
-    graph = defs.resolve_asset_graph()
+    loaded = defs()
+    graph = loaded.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert keys == ASSETS
     assert graph.get(AssetKey("inactive_flags")).parent_keys == {
@@ -19,7 +21,7 @@ def test_code_location_has_the_asset_graph_checks_and_job():
     assert ("validated_groups", "malformed_groups") in checks
     assert ("membership_table", "orphan_memberships") in checks
     assert ("groups_table", "hierarchy_cycles") in checks
-    assert defs.resolve_job_def(JOB_NAME).partitions_def.name == "sync_days"
+    assert loaded.resolve_job_def(sync_day_job.name).partitions_def.name == "sync_days"
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.owners and node.tags.get("domain") == "helpdesk", key

@@ -19,7 +19,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from groups_assets_tests.conftest import SAMPLE, Pipeline
+from groups_assets_tests.support import SAMPLE, Pipeline
+
+# A whole process per run (CLI, webserver, cluster or fault): the quick loop leaves it out.
+pytestmark = pytest.mark.slow
 
 # 1021 flips to inactive on day 2 (its only active agent below leaves). Its record is taken out
 # of day 2's export here, so the upsert does not touch its row: only the inactive update does.
@@ -157,7 +160,7 @@ def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, tmp_path
 def test_sigkill_during_the_staging_copy_leaves_the_day_unapplied(pipeline, tmp_path):
     """Killed while the executors COPY into the staging tables: nothing of the day is applied.
     (Generated data, so that the COPY lasts long enough to be caught in the act.)"""
-    from groups_assets.generate import generate
+    from groups_assets.cli.generate import generate
 
     generate(pipeline.root, days=2, groups=20_000, agents=4_000, avg_members=5, max_depth=8, seed=3)
     pipeline.run("day1")

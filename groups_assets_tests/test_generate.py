@@ -1,139 +1,33 @@
 """The synthetic data generator: layout, determinism, and data that follows CONTRACT.md sections 1-2
-(checked here with a small Python reading of the rules; no Spark, no database)."""
+(checked with the tests' one oracle of the rules; no Spark, no database)."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from groups_assets.generate import add_arguments, command, generate
+from groups_assets.cli.generate import add_arguments, command, generate
+from groups_assets_tests.oracle import id_of as ident
+from groups_assets_tests.oracle import instant, loadable
+
+
+def load(folder: Path, kind: str) -> tuple[dict[int, dict], Counter]:
+    return loadable(folder, "admin_groups" if kind == "group" else "agents")
+
 
 SIZE = {"groups": 3000, "agents": 600, "avg_members": 5.0, "max_depth": 9}
 RATIOS = {"malformed_ratio": 0.04, "change_ratio": 0.1}
 DAYS = 3
-MAX_ID = 2**63 - 1
-TS = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?"
-    r"(Z|([+-])([0-9]{2}):([0-9]{2}))?"
-)
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("gen") / "a"
     return out, generate(out, days=DAYS, seed=7, **SIZE, **RATIOS)
-
-
-# -- a Python reading of the contract's rules ---------------------------------------------------------
-
-
-def ident(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,40}", value):
-        value = int(value)
-    return value if isinstance(value, int) and 1 <= value <= MAX_ID else None
-
-
-def instant(value: object) -> datetime | None:
-    if not isinstance(value, str) or not (m := TS.fullmatch(value)):
-        return None
-    year, month, day, hour, minute, second = (int(x) for x in m.group(1, 2, 3, 4, 5, 6))
-    off_h, off_m = int(m.group(10) or 0), int(m.group(11) or 0)
-    if off_h > 23 or off_m > 59:
-        return None
-    try:
-        moment = datetime(year, month, day, hour, minute, second, int((m.group(7) or "").ljust(6, "0")), UTC)
-    except ValueError:
-        return None
-    return moment - (-1 if m.group(9) == "-" else 1) * timedelta(hours=off_h, minutes=off_m)
-
-
-def group_reason(rec: object) -> str | None:
-    if not isinstance(rec, dict):
-        return "not_an_object"
-    if rec.get("group_id") is None:
-        return "missing_group_id"
-    if ident(rec["group_id"]) is None:
-        return "invalid_group_id"
-    name = rec.get("name")
-    if name is None or (isinstance(name, str) and not name.strip()):
-        return "missing_name"
-    if not isinstance(name, str) or "\0" in name:
-        return "invalid_name"
-    if instant(rec.get("created_at")) is None or instant(rec.get("updated_at")) is None:
-        return "invalid_timestamp"
-    parent = rec.get("parent_group_id")
-    if parent is not None and ident(parent) is None:
-        return "invalid_parent_group_id"
-    if parent is not None and ident(parent) == ident(rec["group_id"]):
-        return "self_parent"
-    members = rec.get("agent_ids")
-    if members is not None and not (isinstance(members, list) and all(ident(a) for a in members)):
-        return "invalid_agent_ids"
-    if not isinstance(rec.get("deleted", False), bool):
-        return "invalid_deleted"
-    return None
-
-
-def agent_reason(rec: object) -> str | None:
-    if not isinstance(rec, dict):
-        return "not_an_object"
-    if rec.get("agent_id") is None:
-        return "missing_agent_id"
-    if ident(rec["agent_id"]) is None:
-        return "invalid_agent_id"
-    if not isinstance(rec.get("active"), bool):
-        return "invalid_active"
-    if rec.get("updated_at") is not None and instant(rec["updated_at"]) is None:
-        return "invalid_timestamp"
-    return None
-
-
-def records(folder: Path) -> list[object]:
-    """Every record of a folder, file by file in name order; Ellipsis for one that is not JSON."""
-    found: list[object] = []
-    for path in sorted(folder.glob("*.json")):
-        raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
-        if raw.lstrip()[:1] == b"[":
-            found.extend(json.loads(raw))
-            continue
-        for line in raw.split(b"\n"):
-            if line.strip():
-                try:
-                    found.append(json.loads(line.decode("utf-8")))
-                except ValueError:
-                    found.append(...)
-    return found
-
-
-def load(folder: Path, kind: str) -> tuple[dict[int, dict], Counter]:
-    """The loadable records of a folder by id, and the count of rejects per reason."""
-    reasons: Counter = Counter()
-    best: dict[int, dict] = {}
-    for rec in records(folder):
-        if rec is ...:
-            reasons["invalid_json"] += 1
-            continue
-        reason = group_reason(rec) if kind == "group" else agent_reason(rec)
-        if reason:
-            reasons[reason] += 1
-            continue
-        key = ident(rec[f"{kind}_id"])
-        if key in best:
-            reasons[f"duplicate_{kind}_id"] += 1
-            stamp = instant(rec.get("updated_at")) or datetime.min.replace(tzinfo=UTC)
-            if stamp >= (instant(best[key].get("updated_at")) or datetime.min.replace(tzinfo=UTC)):
-                best[key] = rec
-        else:
-            best[key] = rec
-    return best, reasons
 
 
 # -- tests ---------------------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ import json
 import re
 import tracemalloc
 
+import pytest
 from pyspark.sql import functions as F
 
-from groups_assets.reader import MAX_RECORD_BYTES, has_long_line, read_records, stream_lines
-from groups_assets.validation import validate_groups
-from groups_assets_tests.conftest import group, lines
+from groups_assets.contract.reader import MAX_RECORD_BYTES, has_long_line, read_records, stream_lines
+from groups_assets.contract.validation import validate_groups
+from groups_assets_tests.support import group, lines
 
 
 def test_stream_lines_splits_like_spark_and_shortens_long_lines(tmp_path):
@@ -25,6 +26,7 @@ def test_stream_lines_splits_like_spark_and_shortens_long_lines(tmp_path):
     assert has_long_line(path, limit=10) and not has_long_line(path, limit=20)
 
 
+@pytest.mark.slow
 def test_a_1_gb_line_is_rejected_and_memory_stays_bounded(spark, tmp_path):
     folder = tmp_path / "admin_groups"
     folder.mkdir()

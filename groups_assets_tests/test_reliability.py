@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from groups_assets.partitions import BadDayKey, day_folder
-from groups_assets_tests.conftest import SAMPLE, group, lines
+from groups_assets_tests.support import SAMPLE, group, lines
 
 
 def _free_port() -> int:
@@ -76,6 +76,7 @@ def _dump_without_sync_day(url: str, schema: str) -> dict[str, list[tuple]]:
         }
 
 
+@pytest.mark.slow
 def test_two_days_launched_at_once_serialise(cli_env, pipeline):
     """Two CLI runs at the same moment on one schema: no deadlock, no lost update, and the end
     state is that of running them one after the other (sync_day aside, which tells the order)."""

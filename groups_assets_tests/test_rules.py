@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from groups_assets.reader import read_records
-from groups_assets.validation import validate_agents, validate_groups
-from groups_assets_tests.conftest import agent, group
+from groups_assets.contract.reader import read_records
+from groups_assets.contract.validation import validate_agents, validate_groups
+from groups_assets_tests.support import agent, group
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_ID = 9223372036854775807

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 
-from groups_assets_tests.conftest import ASSETS, SAMPLE
+from groups_assets_tests.support import ASSETS, SAMPLE
 
 CHECKS = {
     "malformed_groups",

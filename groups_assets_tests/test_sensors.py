@@ -6,22 +6,19 @@ import time
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance, Definitions, SensorResult, build_sensor_context
+from dagster import DagsterInstance, SensorResult, build_sensor_context
 
-from groups_assets.alerts import AlertWebhook
-from groups_assets.definitions import JOB_NAME, build_definitions
+from groups_assets.definitions import defs
+from groups_assets.jobs import sync_day_job
 from groups_assets.partitions import sync_days
 from groups_assets.resources.source import SourceResource
-from groups_assets.sensors import (
-    ALERT_SENSORS,
-    DEFAULT_SETTLE_SECONDS,
-    SETTLE_ENV,
-    build_new_day_sensor,
-    settle_seconds,
-)
 from groups_assets.settings import load_settings
 
-new_day_sensor = build_new_day_sensor(JOB_NAME)
+# The sensors as the code location ships them.
+SHIPPED = defs()
+new_day_sensor = SHIPPED.get_sensor_def("new_day_sensor")
+SETTLE_ENV = "GROUPS_SENSOR_SETTLE_SECONDS"
+DEFAULT_SETTLE_SECONDS = 300
 
 
 @pytest.fixture
@@ -119,9 +116,9 @@ def test_settle_time_comes_from_the_environment(instance, root, monkeypatch):
     assert requested(evaluate(instance, root)) == ["day6"]
     monkeypatch.setenv(SETTLE_ENV, "soon")
     with pytest.raises(ValueError, match=SETTLE_ENV):
-        settle_seconds()
+        load_settings()
     monkeypatch.delenv(SETTLE_ENV)
-    assert settle_seconds() == DEFAULT_SETTLE_SECONDS
+    assert load_settings().settle_seconds == DEFAULT_SETTLE_SECONDS
 
 
 def skipped_lines(capfd) -> list[str]:
@@ -189,15 +186,9 @@ def test_a_missing_source_root_skips_with_a_reason(instance, tmp_path):
     assert "is not a folder" in result.skip_reason.skip_message
 
 
-def test_the_sensors_fit_the_code_location(tmp_path):
-    """As definitions.py wires them: the job and the resources they need resolve."""
-    defs = build_definitions(load_settings(str(tmp_path)))
-    if not defs.get_repository_def().sensor_defs:  # not wired into definitions.py yet: wire them here
-        defs = Definitions.merge(
-            defs,
-            Definitions(sensors=[new_day_sensor, *ALERT_SENSORS], resources={"alerts": AlertWebhook()}),
-        )
-    sensors = {s.name: s for s in defs.get_repository_def().sensor_defs}
+def test_the_code_location_ships_the_sensors_off_with_their_job():
+    sensors = {s.name: s for s in SHIPPED.sensors}
     assert set(sensors) == {"new_day_sensor", "check_failure_alerts", "run_failure_alerts"}
-    assert [t.job_name for t in sensors["new_day_sensor"].targets] == [JOB_NAME]
+    assert [t.job_name for t in sensors["new_day_sensor"].targets] == [sync_day_job.name]
     assert sensors["new_day_sensor"].minimum_interval_seconds == 30
+    assert all(s.default_status.value == "STOPPED" for s in sensors.values())

@@ -18,7 +18,10 @@ import psutil
 import psycopg
 import pytest
 
-from groups_assets_tests.conftest import ASSETS
+from groups_assets_tests.support import ASSETS
+
+# A whole process per run (CLI, webserver, cluster or fault): the quick loop leaves it out.
+pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 CHECKS = {

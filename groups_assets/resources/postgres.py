@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
+from groups_assets.redact import redact
 from groups_assets.resources.embedded import embedded_url
 
 SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -18,18 +18,6 @@ SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 class DatabaseUnavailable(RuntimeError):
     """PostgreSQL could not be reached; the message names the (masked) target and what to check."""
-
-
-def mask_url(url: str) -> str:
-    """The URL (or key=value conninfo) with any password replaced by ***, safe to show."""
-    if "://" not in url:
-        return re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", url)
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[-1]}"))
 
 
 def check_schema(name: str) -> str:
@@ -64,7 +52,7 @@ class PostgresResource(ConfigurableResource):
         return check_schema(self.schema_name)
 
     def display_url(self) -> str:
-        return mask_url(self.url) if self.url else f"embedded PostgreSQL in {self.embedded_pgdata}"
+        return redact(self.url) if self.url else f"embedded PostgreSQL in {self.embedded_pgdata}"
 
     def connect_kwargs(self) -> dict:
         """What a Spark executor needs to open its own connection (plain, picklable)."""

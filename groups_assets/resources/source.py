@@ -6,8 +6,8 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
+from groups_assets.contract.reader import json_files
 from groups_assets.partitions import BadDayKey, day_folder, list_days
-from groups_assets.reader import json_files
 
 
 class SourceResource(ConfigurableResource):

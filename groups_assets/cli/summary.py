@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import ExecuteInProcessResult
 
-from groups_assets.reasons import AGENT_REASONS, GROUP_REASONS
+from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
 
 
 def _metadata(result: ExecuteInProcessResult) -> dict[str, dict[str, object]]:

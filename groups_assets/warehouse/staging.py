@@ -7,8 +7,68 @@ without touching rows one by one in Python. A task commits its part when it ends
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
+
+import psycopg
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+
+from groups_assets.warehouse.statements import statement
+
+# The columns of each staging table, in sql/stage_create.sql order, with how Spark writes them
+# (a test checks that they agree with the SQL).
+STAGE_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "groups": [
+        ("group_id", "int"),
+        ("name", "text"),
+        ("parent_group_id", "int"),
+        ("created_at", "micros"),
+        ("updated_at", "micros"),
+        ("deleted", "bool"),
+    ],
+    "members": [("group_id", "int"), ("agent_id", "int")],
+    "agents": [
+        ("agent_id", "int"),
+        ("name", "text"),
+        ("email", "text"),
+        ("active", "bool"),
+        ("updated_at", "micros"),
+    ],
+    "rejects": [
+        ("source", "text"),
+        ("source_file", "text"),
+        ("record_no", "int"),
+        ("raw_record", "text"),
+        ("reason", "text"),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The staging tables of one run: `_stage_<kind>_<token>`, UNLOGGED."""
+
+    token: str
+
+    @classmethod
+    def new(cls) -> Stage:
+        return cls(uuid.uuid4().hex[:12])
+
+    def table(self, kind: str) -> str:
+        return f"_stage_{kind}_{self.token}"
+
+    def names(self) -> dict[str, str]:
+        """{stage_<kind>: table name}, the placeholders of the sql/ files."""
+        return {f"stage_{kind}": self.table(kind) for kind in STAGE_COLUMNS}
+
+    def create(self, conn: psycopg.Connection) -> None:
+        with conn.transaction():
+            conn.execute(statement("stage_create", **self.names()))
+
+    def drop(self, conn: psycopg.Connection) -> None:
+        with conn.transaction():
+            conn.execute(statement("stage_drop", **self.names()))
 
 
 def csv_field(col: Column, kind: str) -> Column:
@@ -54,15 +114,12 @@ def _copy_task(connect_kwargs: dict, copy_sql: str):
     return run
 
 
-def copy_into(df: DataFrame, connect_kwargs: dict, table: str, columns: list[tuple[str, str]]) -> int:
-    """COPY the `columns` of `df` into `table` from the executors; return the rows written."""
-    from psycopg import sql
-
-    copy_sql = (
-        sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)")
-        .format(sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(n) for n, _ in columns))
-        .as_string(None)
-    )
+def copy_into(df: DataFrame, connect_kwargs: dict, stage: Stage, kind: str) -> int:
+    """COPY `df` (the columns of STAGE_COLUMNS[kind]) into the stage's `kind` table from the
+    executors; return the rows written."""
+    columns = STAGE_COLUMNS[kind]
+    names = [name for name, _ in columns]
+    copy_sql = statement("copy_stage", table=stage.table(kind), columns=names).as_string(None)
     lines = csv_lines(df, columns)
     written = lines.mapInArrow(_copy_task(connect_kwargs, copy_sql), "rows long")
     return int(written.agg(F.sum("rows")).first()[0] or 0)

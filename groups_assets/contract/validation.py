@@ -10,7 +10,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from groups_assets.rules import (
+from groups_assets.contract.rules import (
     as_string,
     element_id,
     first_reason,

@@ -6,9 +6,8 @@ from dagster import AssetExecutionContext, Failure, asset
 from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import DataFrame
 
-from groups_assets.ownership import OWNERS, TAGS
+from groups_assets.contract.reader import read_records
 from groups_assets.partitions import BadDayKey, sync_days
-from groups_assets.reader import read_records
 from groups_assets.resources.postgres import DatabaseUnavailable, PostgresResource
 from groups_assets.resources.source import SourceResource
 
@@ -41,8 +40,6 @@ def _day_files(source: SourceResource, day: str, kind: str) -> list[Path]:
 @asset(
     partitions_def=sync_days,
     io_manager_key="parquet_io",
-    owners=OWNERS,
-    tags=TAGS,
     kinds=KINDS,
     group_name="groups",
     description="Every record of the day's admin_groups/*.json (JSON Lines or arrays), with its "
@@ -69,8 +66,6 @@ def raw_groups(
 @asset(
     partitions_def=sync_days,
     io_manager_key="parquet_io",
-    owners=OWNERS,
-    tags=TAGS,
     kinds=KINDS,
     group_name="agents",
     description="Every record of the day's agents/*.json (optional folder: absent means no "

@@ -7,12 +7,14 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
-from groups_assets import generate
+from groups_assets.cli import generate
 from groups_assets.partitions import BadDayKey, day_folder, list_days
 from groups_assets.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
 COMMANDS = ("run", "dev", "generate")
 
 
@@ -53,20 +55,23 @@ def _parser() -> argparse.ArgumentParser:
 
 def _use_dagster_home(settings: Settings) -> None:
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    # An empty dagster.yaml: the defaults (SQLite storage in this folder), without a warning.
-    (settings.dagster_home / "dagster.yaml").touch(exist_ok=True)
+    # The defaults (SQLite storage in this folder), without the telemetry banner.
+    config = settings.dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
 
 
 def _run_days(settings: Settings, days: list[str], log_level: str) -> int:
     from dagster import DagsterInstance
 
-    from groups_assets.definitions import JOB_NAME, build_definitions
+    from groups_assets.cli.summary import summarize
+    from groups_assets.definitions import defs
+    from groups_assets.jobs import sync_day_job
     from groups_assets.partitions import sync_days
-    from groups_assets.summary import summarize
 
     _use_dagster_home(settings)
-    job = build_definitions(settings).resolve_job_def(JOB_NAME)
+    job = defs().resolve_job_def(sync_day_job.name)
     with DagsterInstance.get() as instance:
         for day in days:
             if not instance.has_dynamic_partition(sync_days.name, day):
@@ -94,7 +99,9 @@ def _pending_days(settings: Settings) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = load_settings(args.source_root)
+    if args.source_root:
+        os.environ["GROUPS_SOURCE_ROOT"] = args.source_root  # --source-root wins over the environment
+    settings = load_settings()
     if not settings.source_root.is_dir():
         print(
             f"groups-pipeline: source root {settings.source_root} is not a folder. "
@@ -120,9 +127,11 @@ def run(args: argparse.Namespace) -> int:
 def dev(args: argparse.Namespace) -> int:
     settings = load_settings()
     _use_dagster_home(settings)
-    # Replace this process with the Dagster UI; loopback only unless told otherwise.
-    command = ["dagster", "dev", "-w", "workspace.yaml", "-h", args.host, "-p", args.port]
-    os.execvp(command[0], command)  # noqa: S606 - a fixed program, no shell
+    # Replace this process with the Dagster UI (`dg dev` of this project, from this interpreter's
+    # environment: no activated venv needed); loopback only unless told otherwise.
+    dg = str(Path(sys.executable).parent / "dg")
+    os.chdir(PROJECT_ROOT)
+    os.execv(dg, [dg, "dev", "--host", args.host, "--port", args.port])  # noqa: S606 - a fixed program
 
 
 def main(argv: Sequence[str] | None = None) -> int:

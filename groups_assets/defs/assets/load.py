@@ -20,35 +20,11 @@ from dagster import (
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from groups_assets import database
-from groups_assets.ownership import OWNERS, TAGS
 from groups_assets.partitions import sync_days
 from groups_assets.resources.postgres import PostgresResource
-from groups_assets.staging import copy_into
-
-GROUP_COLUMNS = [
-    ("group_id", "int"),
-    ("name", "text"),
-    ("parent_group_id", "int"),
-    ("created_at", "micros"),
-    ("updated_at", "micros"),
-    ("deleted", "bool"),
-]
-MEMBER_COLUMNS = [("group_id", "int"), ("agent_id", "int")]
-AGENT_COLUMNS = [
-    ("agent_id", "int"),
-    ("name", "text"),
-    ("email", "text"),
-    ("active", "bool"),
-    ("updated_at", "micros"),
-]
-REJECT_COLUMNS = [
-    ("source", "text"),
-    ("source_file", "text"),
-    ("record_no", "int"),
-    ("raw_record", "text"),
-    ("reason", "text"),
-]
+from groups_assets.warehouse import transaction
+from groups_assets.warehouse.staging import Stage, copy_into
+from groups_assets.warehouse.statements import statement
 
 
 def _valid(df: DataFrame) -> DataFrame:
@@ -78,8 +54,6 @@ DATABASE_RETRY = RetryPolicy(max_retries=4, delay=2, backoff=Backoff.EXPONENTIAL
             "groups_table",
             deps=["validated_groups"],
             kinds={"postgres"},
-            owners=OWNERS,
-            tags=TAGS,
             group_name="groups",
             description="PostgreSQL `groups`: upserted on group_id; a record never replaces a "
             "row with a newer updated_at; deletes are soft.",
@@ -88,8 +62,6 @@ DATABASE_RETRY = RetryPolicy(max_retries=4, delay=2, backoff=Backoff.EXPONENTIAL
             "membership_table",
             deps=["validated_groups"],
             kinds={"postgres"},
-            owners=OWNERS,
-            tags=TAGS,
             group_name="groups",
             description="PostgreSQL `group_membership`: an applied group's members become "
             "exactly its agent_ids.",
@@ -98,8 +70,6 @@ DATABASE_RETRY = RetryPolicy(max_retries=4, delay=2, backoff=Backoff.EXPONENTIAL
             "agents_table",
             deps=["validated_agents"],
             kinds={"postgres"},
-            owners=OWNERS,
-            tags=TAGS,
             group_name="agents",
             description="PostgreSQL `agents`: upserted on agent_id with the updated_at guard.",
         ),
@@ -107,8 +77,6 @@ DATABASE_RETRY = RetryPolicy(max_retries=4, delay=2, backoff=Backoff.EXPONENTIAL
             "inactive_flags",
             deps=["groups_table", "membership_table", "agents_table"],
             kinds={"postgres"},
-            owners=OWNERS,
-            tags=TAGS,
             group_name="groups",
             description="`groups.inactive`: true unless the group or a group below it, at any "
             "depth, has an active agent.",
@@ -138,28 +106,26 @@ def apply_day(
 
     schema = postgres.schema
     connect_kwargs = postgres.connect_kwargs()
-    stage = database.Stage.new()
+    stage = Stage.new()
     with postgres.connect() as conn:
-        database.ensure_schema(conn, schema)
+        transaction.ensure_schema(conn, schema)
         stage.create(conn)
         try:
             started = time.monotonic()
             staged = {
-                "groups": copy_into(groups, connect_kwargs, stage.groups, GROUP_COLUMNS),
-                "memberships": copy_into(members, connect_kwargs, stage.members, MEMBER_COLUMNS),
-                "agents": copy_into(agents, connect_kwargs, stage.agents, AGENT_COLUMNS),
-                "rejects": copy_into(rejects, connect_kwargs, stage.rejects, REJECT_COLUMNS),
+                "groups": copy_into(groups, connect_kwargs, stage, "groups"),
+                "memberships": copy_into(members, connect_kwargs, stage, "members"),
+                "agents": copy_into(agents, connect_kwargs, stage, "agents"),
+                "rejects": copy_into(rejects, connect_kwargs, stage, "rejects"),
             }
             copy_seconds = time.monotonic() - started
             context.log.info(f"day {day}: staged {staged} in {copy_seconds:.1f} s")
             started = time.monotonic()
-            counts = database.apply_day(conn, schema, stage, day)
+            counts = transaction.apply_day(conn, schema, stage, day)
             apply_seconds = time.monotonic() - started
         finally:
             stage.drop(conn)
-        inactive_total, groups_total = conn.execute(
-            "SELECT count(*) FILTER (WHERE inactive), count(*) FROM groups"
-        ).fetchone()
+        inactive_total, groups_total = conn.execute(statement("count_inactive")).fetchone()
     context.log.info(f"day {day}: applied {counts}")
 
     yield MaterializeResult(

@@ -62,7 +62,7 @@ from array import array
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from groups_assets.reasons import AGENT_REASONS, GROUP_REASONS
+from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
 
 GROUP_BASE = 1000
 AGENT_BASE = 1_000_000_000

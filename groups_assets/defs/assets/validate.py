@@ -3,16 +3,13 @@
 from dagster import asset
 from pyspark.sql import DataFrame
 
-from groups_assets.ownership import OWNERS, TAGS
+from groups_assets.contract.validation import validate_agents, validate_groups
 from groups_assets.partitions import sync_days
-from groups_assets.validation import validate_agents, validate_groups
 
 
 @asset(
     partitions_def=sync_days,
     io_manager_key="parquet_io",
-    owners=OWNERS,
-    tags=TAGS,
     kinds={"spark"},
     group_name="groups",
     description="The day's group records checked against the contract: valid ones with typed "
@@ -25,8 +22,6 @@ def validated_groups(raw_groups: DataFrame) -> DataFrame:
 @asset(
     partitions_def=sync_days,
     io_manager_key="parquet_io",
-    owners=OWNERS,
-    tags=TAGS,
     kinds={"spark"},
     group_name="agents",
     description="The day's agent records checked against the contract.",

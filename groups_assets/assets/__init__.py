@@ -1,1 +1,0 @@
-"""The asset graph, one stage per module: ingest, validate, load."""

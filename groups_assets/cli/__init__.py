@@ -1,0 +1,1 @@
+"""groups-pipeline: the command line, its summary, and the data generator."""

@@ -1,0 +1,1 @@
+"""The data contract (CONTRACT.md): reject reasons, record rules, validation and the reader."""

@@ -1,0 +1,1 @@
+"""The asset graph, one stage a module: ingest, validate, load."""

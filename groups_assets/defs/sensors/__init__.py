@@ -1,0 +1,1 @@
+"""Sensors: new days; alerts on failed checks and runs."""

@@ -1,0 +1,139 @@
+"""The new-day sensor: a run of sync_day_job for each new complete sync-<day> folder.
+
+No `from __future__ import annotations` here: Dagster reads the sensors' `context` annotations.
+"""
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dagster import (
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    sensor,
+)
+
+from groups_assets.jobs import sync_day_job
+from groups_assets.partitions import DAY_FOLDER_PREFIX, BadDayKey, day_folder, natural_key, sync_days
+from groups_assets.resources.alert_webhook import Log
+from groups_assets.resources.source import SourceResource
+from groups_assets.settings import load_settings
+
+SUCCESS_MARKER = "_SUCCESS"
+
+
+@dataclass
+class NewDayCursor:
+    """The new-day sensor's memory: days it requested, folders it refused (each logged once)."""
+
+    requested: set[str] = field(default_factory=set)
+    skipped: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, raw: str | None, log: Log) -> "NewDayCursor":
+        if not raw:
+            return cls()
+        try:
+            data = json.loads(raw)
+            return cls(requested=set(data.get("requested", [])), skipped=set(data.get("skipped", [])))
+        except (ValueError, TypeError, AttributeError):
+            # Existing partitions and run keys still keep a day from being requested twice.
+            log.warning(f"new-day sensor: cursor {raw[:200]!r} is not this sensor's JSON; starting afresh")
+            return cls()
+
+    def dump(self) -> str:
+        return json.dumps(
+            {"requested": sorted(self.requested, key=natural_key), "skipped": sorted(self.skipped)},
+            separators=(",", ":"),
+        )
+
+
+def newest_change(folder: Path) -> float:
+    """The latest mtime of the folder, its sub-folders and files (a file vanishing = a change now)."""
+    newest = 0.0
+    try:
+        for current, _dirs, files in os.walk(folder):
+            newest = max(newest, os.stat(current, follow_symlinks=False).st_mtime)
+            for name in files:
+                newest = max(newest, os.stat(os.path.join(current, name), follow_symlinks=False).st_mtime)
+    except FileNotFoundError:
+        return time.time()
+    return newest
+
+
+def folder_readiness(folder: Path, settle: float, now: float) -> tuple[bool, str]:
+    """(complete?, why): a _SUCCESS marker, or nothing in the folder changed for `settle` seconds."""
+    if (folder / SUCCESS_MARKER).is_file():
+        return True, f"has {SUCCESS_MARKER}"
+    quiet = now - newest_change(folder)
+    if quiet >= settle:
+        return True, f"no {SUCCESS_MARKER}, unchanged for {quiet:.0f} s"
+    return False, (
+        f"still being written? last change {max(quiet, 0):.0f} s ago; waiting for {SUCCESS_MARKER} "
+        f"or {settle:.0f} s without change"
+    )
+
+
+def new_day_requests(
+    context: SensorEvaluationContext, source_root: Path, settle: float, now: float | None = None
+) -> SensorResult:
+    """The new-day sensor's evaluation: add a partition and request a run per new complete day."""
+    log = context.log
+    now = time.time() if now is None else now
+    state = NewDayCursor.load(context.cursor, log)
+    if not source_root.is_dir():
+        return SensorResult(
+            skip_reason=f"source root {source_root} is not a folder (set GROUPS_SOURCE_ROOT)",
+            cursor=state.dump(),
+        )
+    known = set(context.instance.get_dynamic_partitions(sync_days.name))
+    ready: list[str] = []
+    waiting: list[str] = []
+    for entry in sorted(source_root.iterdir()):
+        if not entry.name.startswith(DAY_FOLDER_PREFIX) or not entry.is_dir():
+            continue
+        day = entry.name[len(DAY_FOLDER_PREFIX) :]
+        if day in state.requested or day in known or entry.name in state.skipped:
+            continue
+        try:
+            folder = day_folder(source_root, day)
+        except BadDayKey as err:
+            log.warning(f"new-day sensor: skipping folder {entry.name!r}: {err}")
+            state.skipped.add(entry.name)
+            continue
+        complete, why = folder_readiness(folder, settle, now)
+        if complete:
+            log.info(f"new-day sensor: {entry.name} is complete ({why}); requesting a run of day {day}")
+            ready.append(day)
+        else:
+            log.info(f"new-day sensor: {entry.name} not complete yet: {why}")
+            waiting.append(day)
+    ready.sort(key=natural_key)
+    state.requested.update(ready)
+    if not ready:
+        note = f"; waiting for {', '.join(sorted(waiting, key=natural_key))}" if waiting else ""
+        return SensorResult(skip_reason=f"no new complete sync-<day> folder{note}", cursor=state.dump())
+    return SensorResult(
+        run_requests=[RunRequest(run_key=day, partition_key=day) for day in ready],
+        dynamic_partitions_requests=[sync_days.build_add_request(ready)],
+        cursor=state.dump(),
+    )
+
+
+@sensor(
+    target=sync_day_job,
+    minimum_interval_seconds=30,
+    default_status=DefaultSensorStatus.STOPPED,
+    description=(
+        "Every 30 s: each sync-<day>/ folder under the source root that is complete (has a "
+        "_SUCCESS file, or nothing in it changed for GROUPS_SENSOR_SETTLE_SECONDS, default 300) "
+        "and is not yet a partition becomes a partition and gets one run, oldest day first."
+    ),
+)
+def new_day_sensor(context: SensorEvaluationContext, source: SourceResource) -> SensorResult:
+    # The settle time is read at each evaluation: a changed setting applies without a reload.
+    return new_day_requests(context, Path(source.root), load_settings().settle_seconds)

@@ -1,0 +1,1 @@
+"""The target PostgreSQL: the statements in sql/, staging tables and the one-transaction apply."""

@@ -1,0 +1,2 @@
+-- The executors' COPY of CSV lines into a staging table.
+COPY {table} ({columns}) FROM STDIN (FORMAT csv);

@@ -1,0 +1,152 @@
+"""What the tests share besides fixtures: record builders, the sample data, and a `Pipeline`
+that runs days through the code location's own definitions and reads the tables back."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from dagster import DagsterInstance
+
+from groups_assets.definitions import defs as load_defs
+from groups_assets.partitions import sync_days
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+# The asset graph the project promises (README): what a day materializes and the UI lists.
+ASSETS = {
+    "raw_groups",
+    "raw_agents",
+    "validated_groups",
+    "validated_agents",
+    "groups_table",
+    "membership_table",
+    "agents_table",
+    "inactive_flags",
+}
+
+
+def lines(*records: object) -> str:
+    """A JSON Lines file: dicts are dumped, strings are written as they are."""
+    return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records)
+
+
+@dataclass
+class Pipeline:
+    """A source root, a schema and a Dagster instance of one test, and ways to look at them."""
+
+    root: Path
+    url: str
+    schema: str
+    instance: DagsterInstance
+    staging: Path
+
+    def env(self) -> dict[str, str]:
+        """The environment a user would set for this test's source root and schema."""
+        return {
+            "GROUPS_HOME": str(self.root.parent),
+            "GROUPS_SOURCE_ROOT": str(self.root),
+            "GROUPS_DATABASE_URL": self.url,
+            "GROUPS_DB_SCHEMA": self.schema,
+            "GROUPS_SPARK_MASTER": "local[2]",
+            "GROUPS_STAGING_DIR": str(self.staging),
+        }
+
+    @contextmanager
+    def environment(self) -> Iterator[None]:
+        saved = {k: os.environ.get(k) for k in self.env()}
+        os.environ.update(self.env())
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+    def write(self, day: str, files: dict[str, str | bytes]) -> Path:
+        """Write sync-<day>/<relative path> files; returns the day folder."""
+        folder = self.root / f"sync-{day}"
+        for rel, content in files.items():
+            path = folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        (folder / "admin_groups").mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def run(self, day: str, expect_success: bool = True):
+        """Materialize the day as the UI's *Materialize all* does: the implicit asset job of the
+        code location's definitions, loaded with this test's environment."""
+        if not self.instance.has_dynamic_partition(sync_days.name, day):
+            self.instance.add_dynamic_partitions(sync_days.name, [day])
+        with self.environment():
+            job = load_defs().resolve_implicit_global_asset_job_def()
+            result = job.execute_in_process(partition_key=day, instance=self.instance, raise_on_error=False)
+        assert result.success == expect_success, [
+            e.step_failure_data.error.message for e in result.all_events if e.is_step_failure
+        ]
+        return result
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with psycopg.connect(self.url, options=f"-c search_path={self.schema}") as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def groups(self) -> dict[int, dict]:
+        rows = self.query(
+            "SELECT group_id, name, parent_group_id, updated_at, inactive, deleted, sync_day "
+            "FROM groups ORDER BY group_id"
+        )
+        keys = ("name", "parent_group_id", "updated_at", "inactive", "deleted", "sync_day")
+        return {r[0]: dict(zip(keys, r[1:], strict=True)) for r in rows}
+
+    def inactive(self) -> set[int]:
+        return {gid for gid, g in self.groups().items() if g["inactive"]}
+
+    def members(self) -> set[tuple[int, int]]:
+        return set(self.query("SELECT group_id, agent_id FROM group_membership"))
+
+    def rejects(self, day: str | None = None) -> list[tuple]:
+        sql = "SELECT sync_day, source, source_file, record_no, reason FROM rejects"
+        if day:
+            return self.query(sql + " WHERE sync_day = %s ORDER BY 2, 3, 4", (day,))
+        return self.query(sql + " ORDER BY 1, 2, 3, 4")
+
+    def dump(self) -> dict[str, list[tuple]]:
+        """Every row of every table, for comparing whole states."""
+        return {
+            t: self.query(f"SELECT * FROM {t} ORDER BY 1, 2")  # noqa: S608 - fixed names
+            for t in ("groups", "group_membership", "agents")
+        } | {
+            "rejects": self.query(
+                "SELECT sync_day, source, source_file, record_no, raw_record, reason FROM rejects "
+                "ORDER BY 1, 2, 3, 4"
+            )
+        }
+
+
+def group(gid, name=None, parent=None, agents=(), updated="2026-11-01T00:00:00Z", **extra) -> dict:
+    """A valid group record; override or add any field with keyword arguments."""
+    record = {
+        "group_id": gid,
+        "name": name or f"group {gid}",
+        "parent_group_id": parent,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": updated,
+        "agent_ids": list(agents),
+    }
+    record.update(extra)
+    return record
+
+
+def agent(aid, active=True, updated="2026-11-01T00:00:00Z", **extra) -> dict:
+    record = {"agent_id": aid, "active": active, "name": f"agent {aid}", "updated_at": updated}
+    record.update(extra)
+    return record
