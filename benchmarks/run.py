@@ -1,20 +1,29 @@
-"""Benchmark: the pipeline against a bare PostgreSQL COPY of the same rows, in one run.
+"""Benchmark: the pipeline against a bare PostgreSQL COPY of the same rows, and against dlt.
 
-    python benchmarks/run.py --scale small|large [--workdir DIR] [--database-url URL]
+    python benchmarks/run.py [--scales sample,10k,100k,1m] [--peer dlt] [--database-url URL]
 
-On one PostgreSQL (an embedded one started here with fsync off, unless --database-url):
-  (a) the floor: psycopg COPY of exactly the rows that end up in groups, group_membership and
-      agents after day 1, as flat CSV, into empty tables with the same keys;
-  (b) day 1 through the CLI into empty tables, (c) day 1 again, (d) day 2 (about 10% changed);
-  (e) the inactive statement on one chain of 100,000 groups and on a bushy tree of 100,000.
-It prints each time, its ratio to the floor, the peak memory of the pipeline's whole process
-tree, the time of each Dagster step, and last `ratio_vs_copy=<first load / floor>`.
+For each scale, on one PostgreSQL (an embedded one started here with fsync off, unless
+--database-url), every pipeline run a whole CLI process (`groups-pipeline run --day ...`):
+  first load   day 1 into empty tables (the fast path: COPY into empty tables, indexes after)
+  plain path   day 1 again into other empty tables with GROUPS_FIRST_LOAD=off (the upsert path);
+               its tables must equal the first load's, or the benchmark stops
+  re-run       day 1 again over itself (changes no row)
+  changed day  day 2 (about 10% of the groups changed)
+  floor        psycopg COPY of exactly the rows day 1 left (groups, memberships, agents) into
+               empty tables with the same keys (sql/schema.sql)
+  dlt          (--peer dlt) dlt `merge` of the same day-1 files into the same server, a whole
+               process too (benchmarks/peer_dlt.py)
+Scales: `sample` is the sample data's day 1 and day 2; `10k`, `100k` and `1m` are generated
+(`groups-pipeline generate`: that many groups, a tenth as many agents, about 5 members a group,
+depth up to 12, 1% malformed records). It prints each run's time, its ratio to the floor, the
+peak memory of its process tree and where its seconds went, then a summary table.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import platform
 import subprocess
@@ -31,23 +40,20 @@ from psycopg import sql
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from groups_assets.warehouse.statements import statement  # noqa: E402
 from groups_assets.cli.generate import generate  # noqa: E402
 from groups_assets.resources.embedded import embedded_url  # noqa: E402
+from groups_assets.warehouse.statements import statement  # noqa: E402
 
-SCALES = {
-    # groups, agents, avg members, max depth
-    "tiny": dict(groups=10_000, agents=2_000, avg_members=5, max_depth=12),
-    "small": dict(groups=100_000, agents=20_000, avg_members=5, max_depth=12),
-    "large": dict(groups=1_000_000, agents=100_000, avg_members=5, max_depth=12),
+GENERATED = {
+    "10k": dict(groups=10_000, agents=1_000, avg_members=5, max_depth=12),
+    "100k": dict(groups=100_000, agents=10_000, avg_members=5, max_depth=12),
+    "1m": dict(groups=1_000_000, agents=100_000, avg_members=5, max_depth=12),
 }
+SCALES = ["sample", *GENERATED]
 TABLES = {
-    "groups": "group_id BIGINT PRIMARY KEY, name TEXT NOT NULL, parent_group_id BIGINT, "
-    "created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL, inactive BOOLEAN NOT NULL, "
-    "deleted BOOLEAN NOT NULL, sync_day TEXT NOT NULL",
-    "group_membership": "group_id BIGINT, agent_id BIGINT, PRIMARY KEY (group_id, agent_id)",
-    "agents": "agent_id BIGINT PRIMARY KEY, name TEXT, email TEXT, active BOOLEAN NOT NULL, "
-    "updated_at TIMESTAMPTZ, sync_day TEXT NOT NULL",
+    "groups": "group_id, name, parent_group_id, created_at, updated_at, inactive, deleted, sync_day",
+    "group_membership": "group_id, agent_id",
+    "agents": "agent_id, name, email, active, updated_at, sync_day",
 }
 
 
@@ -62,9 +68,8 @@ class PeakMemory:
     def _sample(self) -> None:
         while not self._stop.is_set():
             try:
-                procs = [self.root, *self.root.children(recursive=True)]
                 total = 0
-                for p in procs:
+                for p in [self.root, *self.root.children(recursive=True)]:
                     try:
                         total += p.memory_info().rss
                     except psutil.Error:
@@ -80,72 +85,80 @@ class PeakMemory:
         return self.peak
 
 
-def run_cli(day: str, env: dict[str, str], source: Path) -> tuple[float, int, str]:
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """(seconds, peak bytes, stdout) of a whole process; exits the benchmark if it fails."""
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "groups_assets", "run", "--day", day, "--source-root", str(source)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     memory = PeakMemory(proc.pid)
     out, err = proc.communicate()
     seconds, peak = time.monotonic() - started, memory.stop()
     if proc.returncode != 0:
-        sys.exit(f"day {day} failed:\n{out}\n{err[-5000:]}")
+        sys.exit(f"{' '.join(command)} failed:\n{out}\n{err[-5000:]}")
     return seconds, peak, out
 
 
-def step_times(dagster_home: Path) -> dict[str, float]:
-    """Seconds per Dagster step of the latest run in the instance."""
-    from dagster import DagsterInstance
-
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
-    with DagsterInstance.get() as instance:
-        run = instance.get_runs(limit=1)[0]
-        stats = instance.get_run_step_stats(run.run_id)
-    return {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in stats}
-
-
-def apply_split(dagster_home: Path) -> dict[str, float]:
-    """Inside the apply step: the executors' staging COPY, the transaction and its statements."""
+def stage_profile(dagster_home: Path) -> dict[str, float]:
+    """Where the latest run's seconds went: the sync_day step's stages, as it recorded them."""
     from dagster import AssetKey, DagsterInstance
 
     os.environ["DAGSTER_HOME"] = str(dagster_home)
     with DagsterInstance.get() as instance:
         event = instance.get_latest_materialization_event(AssetKey("inactive_flags"))
-    metadata = event.asset_materialization.metadata if event and event.asset_materialization else {}
-    return {f"  {k.removeprefix('seconds_')}": v.value for k, v in metadata.items() if k.startswith("seconds_")}
+        run = instance.get_run_record_by_id(event.run_id)
+        stats = instance.get_run_step_stats(event.run_id)
+    seconds = event.asset_materialization.metadata["seconds"].value
+    profile = dict(seconds["stages"])
+    profile |= {f"sql {k}": v for k, v in seconds["statements"].items() if v >= 0.05}
+    profile["dagster run (all steps)"] = run.end_time - run.start_time
+    profile |= {f"step {s.step_key}": s.end_time - s.start_time for s in stats if s.step_key != "sync_day"}
+    return {k: round(v, 2) for k, v in profile.items()}
 
 
-def copy_floor(url: str) -> tuple[float, dict[str, int]]:
-    """Dump what day 1 left in the pipeline's tables as CSV, then COPY it into empty tables."""
+def dump(url: str, schema: str) -> dict[str, list[tuple]]:
+    with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
+        return {
+            table: conn.execute(
+                sql.SQL("SELECT {} FROM {} ORDER BY 1, 2").format(sql.SQL(columns), sql.Identifier(table))
+            ).fetchall()
+            for table, columns in TABLES.items()
+        }
+
+
+def copy_floor(url: str, schema: str) -> tuple[float, dict[str, int]]:
+    """COPY what day 1 left in `schema` (as CSV) into empty tables of sql/schema.sql."""
     dumps: dict[str, bytes] = {}
     with psycopg.connect(url) as conn:
-        for table in TABLES:
+        for table, columns in TABLES.items():
             buf = io.BytesIO()
-            with conn.cursor().copy(
-                sql.SQL("COPY bench.{} TO STDOUT (FORMAT csv)").format(sql.Identifier(table))
-            ) as copy:
+            query = sql.SQL("COPY {}.{} ({}) TO STDOUT (FORMAT csv)").format(
+                sql.Identifier(schema), sql.Identifier(table), sql.SQL(columns)
+            )
+            with conn.cursor().copy(query) as copy:
                 for chunk in copy:
                     buf.write(chunk)
             dumps[table] = buf.getvalue()
-        conn.execute("DROP SCHEMA IF EXISTS floor CASCADE")
-        conn.execute("CREATE SCHEMA floor")
-        for table, columns in TABLES.items():
-            conn.execute(sql.SQL("CREATE TABLE floor.{} ({})").format(sql.Identifier(table), sql.SQL(columns)))
+        floor = f"floor_{schema}"
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(floor)))
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(floor)))
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(floor)))
+        conn.execute(statement("schema"))
         conn.commit()
         started = time.monotonic()
         for table, data in dumps.items():
-            with conn.cursor().copy(
-                sql.SQL("COPY floor.{} FROM STDIN (FORMAT csv)").format(sql.Identifier(table))
-            ) as copy:
+            query = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+                sql.Identifier(table), sql.SQL(TABLES[table])
+            )
+            with conn.cursor().copy(query) as copy:
                 view = memoryview(data)
                 for i in range(0, len(view), 1 << 20):
                     copy.write(view[i : i + (1 << 20)])
         conn.commit()
         seconds = time.monotonic() - started
-        rows = {t: conn.execute(sql.SQL("SELECT count(*) FROM floor.{}").format(sql.Identifier(t))).fetchone()[0]
-                for t in TABLES}
-        conn.execute("DROP SCHEMA floor CASCADE")
+        rows = {
+            t: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(t))).fetchone()[0]
+            for t in TABLES
+        }
+        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(floor)))
         conn.commit()
     return seconds, rows
 
@@ -154,7 +167,7 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
     """The inactive statement on one chain and on a bushy tree of `size` groups."""
     shapes = {
         # group i's parent is i-1: one chain; only the deepest group has an active agent.
-        "chain": ("CASE WHEN i = 1 THEN NULL ELSE i - 1 END", f"{size}"),
+        "chain": ("CASE WHEN i = 1 THEN NULL ELSE i - 1 END", f"i = {size}"),
         # group i's parent is i/8: a tree about 6 levels deep; active agents at the leaves.
         "bushy": ("CASE WHEN i = 1 THEN NULL ELSE i / 8 END", f"i > {size} - {size} / 2"),
     }
@@ -170,39 +183,97 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
                 f"INSERT INTO groups SELECT i, 'g' || i, {parent}, now(), now(), true, false, 'd' "  # noqa: S608
                 f"FROM generate_series(1, {size}) i"
             )
-            where = "i = " + active_where if shape == "chain" else active_where
-            conn.execute(f"INSERT INTO group_membership SELECT i, i FROM generate_series(1, {size}) i WHERE {where}")  # noqa: S608
-            conn.execute("INSERT INTO agents SELECT i, NULL, NULL, true, NULL, 'd' FROM generate_series(1, %s) i", (size,))
+            conn.execute(
+                f"INSERT INTO group_membership SELECT i, i FROM generate_series(1, {size}) i "  # noqa: S608
+                f"WHERE {active_where}"
+            )
+            conn.execute(
+                "INSERT INTO agents SELECT i, NULL, NULL, true, NULL, 'd' FROM generate_series(1, %s) i", (size,)
+            )
             conn.execute("ANALYZE groups, group_membership, agents")
             conn.commit()
-            conn.execute("CREATE TEMP TABLE applied_groups (group_id BIGINT, is_new BOOLEAN) ON COMMIT DROP")
+            conn.execute("CREATE TABLE applied (group_id BIGINT, is_new BOOLEAN)")  # nothing new today
             started = time.monotonic()
-            conn.execute(statement("inactive")).fetchone()
+            conn.execute(statement("inactive", stage_applied="applied")).fetchone()
             times[shape] = time.monotonic() - started
-            inactive = conn.execute("SELECT count(*) FILTER (WHERE inactive) FROM groups").fetchone()[0]
-            assert (shape == "chain" and inactive == 0) or shape == "bushy", (shape, inactive)
             conn.commit()
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
             conn.commit()
     return times
 
 
+def source_for(scale: str, work: Path) -> Path:
+    if scale == "sample":
+        return REPO / "sample_data"
+    source = work / scale / "source"
+    if not (source / "sync-day2" / "_SUCCESS").exists():
+        print(f"generating {scale} in {source} ...", flush=True)
+        generate(source, days=2, change_ratio=0.1, malformed_ratio=0.01, seed=1, **GENERATED[scale])
+    return source
+
+
+def bench_scale(scale: str, url: str, work: Path, peer: str | None, spark_master: str) -> dict:
+    source = source_for(scale, work)
+    schema = f"bench_{scale}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name in (schema, f"plain_{scale}", f"dlt_{scale}", f"dlt_{scale}_staging"):
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+    home = Path(tempfile.mkdtemp(prefix=f"groups-bench-{scale}-", dir=work))
+    env = dict(
+        os.environ,
+        GROUPS_DATABASE_URL=url,
+        GROUPS_DB_SCHEMA=schema,
+        GROUPS_SPARK_MASTER=spark_master,
+        GROUPS_HOME=str(home),
+        DAGSTER_HOME=str(home / "dagster_home"),
+        GROUPS_SOURCE_ROOT=str(source),
+    )
+    cli = [sys.executable, "-m", "groups_assets", "run", "--day"]
+    result: dict = {"scale": scale, "runs": {}}
+
+    def run(label: str, day: str, run_env: dict[str, str]) -> None:
+        print(f"[{scale}] {label} ...", flush=True)
+        seconds, peak, out = timed([*cli, day], run_env)
+        profile = stage_profile(Path(run_env["DAGSTER_HOME"]))
+        result["runs"][label] = {"seconds": seconds, "peak": peak, "profile": profile}
+        print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
+
+    run("first load", "day1", env)
+    result["floor"], result["rows"] = copy_floor(url, schema)
+    print(f"  floor: COPY of {result['rows']} in {result['floor']:.2f} s", flush=True)
+    plain = dict(env, GROUPS_DB_SCHEMA=f"plain_{scale}", GROUPS_FIRST_LOAD="off", DAGSTER_HOME=str(home / "plain"))
+    run("plain path", "day1", plain)
+    if dump(url, schema) != dump(url, f"plain_{scale}"):
+        sys.exit(f"[{scale}] the first-load path and the plain path left different tables")
+    result["paths_agree"] = True
+    run("re-run", "day1", env)
+    run("changed day", "day2", env)
+    if peer == "dlt":
+        print(f"[{scale}] dlt merge of day 1 ...", flush=True)
+        command = [
+            sys.executable, str(REPO / "benchmarks" / "peer_dlt.py"), "--database-url", url,
+            "--day-folder", str(source / "sync-day1"), "--dataset", f"dlt_{scale}", "--work", str(home / "dlt"),
+        ]
+        seconds, peak, _ = timed(command, dict(os.environ))
+        result["dlt"] = {"seconds": seconds, "peak": peak}
+        print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB", flush=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
-    parser.add_argument("--workdir", default=str(REPO / ".groups" / "bench"))
+    parser.add_argument("--scales", default=",".join(SCALES), help=f"comma-separated, of {', '.join(SCALES)}")
+    parser.add_argument("--peer", choices=["dlt"], help="also load each scale's day 1 with this tool")
     parser.add_argument("--database-url", help="an existing PostgreSQL (default: an embedded one, fsync off)")
     parser.add_argument("--spark-master", default="local[*]")
+    parser.add_argument("--workdir", default=str(REPO / ".groups" / "bench"))
+    parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
-
-    work = Path(args.workdir) / args.scale
-    source = work / "source"
-    if not (source / "sync-day2" / "_SUCCESS").exists():
-        print(f"generating {args.scale} data in {source} ...", flush=True)
-        started = time.monotonic()
-        generate(source, days=2, change_ratio=0.1, seed=1, **SCALES[args.scale])
-        print(f"  generated in {time.monotonic() - started:.1f} s", flush=True)
-
+    scales = [s.strip() for s in args.scales.split(",") if s.strip()]
+    if unknown := [s for s in scales if s not in SCALES]:
+        parser.error(f"unknown scale(s) {unknown}; choose from {SCALES}")
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
     if args.database_url:
         url = args.database_url
     else:
@@ -212,39 +283,38 @@ def main() -> None:
                 conn.execute(f"ALTER SYSTEM SET {setting} = off")
             conn.execute("ALTER SYSTEM SET max_wal_size = '8GB'")
             conn.execute("SELECT pg_reload_conf()")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA IF EXISTS bench CASCADE")
 
-    dagster_home = Path(tempfile.mkdtemp(prefix="groups-bench-dagster-"))
-    env = dict(os.environ, GROUPS_DATABASE_URL=url, GROUPS_DB_SCHEMA="bench",
-               GROUPS_SPARK_MASTER=args.spark_master, DAGSTER_HOME=str(dagster_home),
-               GROUPS_STAGING_DIR=str(work / "staging"))
-
-    results: list[tuple[str, float, int, dict[str, float]]] = []
-    for label, day in (("first load (day 1, empty tables)", "day1"), ("re-run of day 1", "day1"),
-                       ("day 2 (10% changed)", "day2")):
-        print(f"running {label} ...", flush=True)
-        seconds, peak, out = run_cli(day, env, source)
-        print(out, flush=True)
-        steps = step_times(dagster_home) | apply_split(dagster_home)
-        print("  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1])))
-        results.append((label, seconds, peak, steps))
-        if len(results) == 1:
-            floor, rows = copy_floor(url)
-            print(f"floor: COPY of {rows} in {floor:.2f} s", flush=True)
+    results = [bench_scale(scale, url, work, args.peer, args.spark_master) for scale in scales]
     shapes = inactive_shapes(url)
 
     print()
-    print(f"machine: {platform.node()} {os.cpu_count()} cores, "
-          f"{psutil.virtual_memory().total / 2**30:.0f} GiB, {platform.platform()}")
-    print(f"scale: {args.scale} {SCALES[args.scale]}; rows after day 1: {rows}")
-    print(f"floor (psycopg COPY into empty tables with keys): {floor:.2f} s")
-    for label, seconds, peak, steps in results:
-        print(f"{label}: {seconds:.1f} s = {seconds / floor:.2f}x floor, peak memory {peak / 2**30:.2f} GiB")
-        print("    steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(steps.items(), key=lambda kv: -kv[1])))
-    print(f"inactive statement, 100,000 groups: chain {shapes['chain']:.2f} s, bushy tree {shapes['bushy']:.2f} s "
-          f"(chain/bushy = {shapes['chain'] / shapes['bushy']:.2f})")
-    print(f"ratio_vs_copy={results[0][1] / floor:.2f}")
+    print(
+        f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+        f"{platform.platform()}, Python {platform.python_version()}"
+    )
+    head = "| scale | floor | first load | plain path | re-run | changed day | dlt merge | first load vs dlt |"
+    print(head)
+    print("|---" * (head.count("|") - 1) + "|")
+    for r in results:
+        floor = r["floor"]
+        cells = [f"{r['runs'][k]['seconds']:.1f} s ({r['runs'][k]['seconds'] / floor:.1f}x)" for k in
+                 ("first load", "plain path", "re-run", "changed day")]
+        dlt = r.get("dlt", {}).get("seconds")
+        first = r["runs"]["first load"]["seconds"]
+        versus = f"{dlt / first:.2f}x faster" if dlt and dlt >= first else (f"{first / dlt:.2f}x slower" if dlt else "-")
+        print(f"| {r['scale']} | {floor:.2f} s | " + " | ".join(cells) + f" | {f'{dlt:.1f} s' if dlt else '-'} | {versus} |")
+    for r in results:
+        peak = max(run["peak"] for run in r["runs"].values())
+        print(f"{r['scale']}: rows {r['rows']}; peak memory {peak / 2**30:.2f} GiB; paths agree: {r['paths_agree']}")
+    sample = next((r for r in results if r["scale"] == "sample"), None)
+    if sample:
+        print("sample day, first load, seconds by stage:", json.dumps(sample["runs"]["first load"]["profile"]))
+    print(
+        f"inactive statement, 100,000 groups: chain {shapes['chain']:.2f} s, bushy tree {shapes['bushy']:.2f} s "
+        f"(chain/bushy = {shapes['chain'] / shapes['bushy']:.2f})"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"results": results, "shapes": shapes}, indent=2))
 
 
 if __name__ == "__main__":

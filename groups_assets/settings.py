@@ -19,12 +19,13 @@ class Settings:
     database_url: str | None
     db_schema: str
     spark_master: str
-    staging_dir: str
     dagster_home: Path
+    cache_dir: Path
     max_reject_ratio: float = 0.2
     settle_seconds: float = 300.0
     alert_webhook_url: str | None = None
     ui_base_url: str = "http://127.0.0.1:3000"
+    first_load: bool = True
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -41,13 +42,26 @@ def load_settings() -> Settings:
         database_url=os.environ.get(DATABASE_URL_ENV) or None,
         db_schema=os.environ.get("GROUPS_DB_SCHEMA") or "public",
         spark_master=os.environ.get("GROUPS_SPARK_MASTER") or "local[*]",
-        staging_dir=os.environ.get("GROUPS_STAGING_DIR") or str(home / "staging"),
         dagster_home=Path(os.environ.get("DAGSTER_HOME") or home / "dagster_home").resolve(),
+        cache_dir=Path(os.environ.get("GROUPS_CACHE_DIR") or _user_cache() / "groups-pipeline"),
         max_reject_ratio=number_from_env("GROUPS_MAX_REJECT_RATIO", 0.2, high=1.0),
         settle_seconds=number_from_env("GROUPS_SENSOR_SETTLE_SECONDS", 300.0),
         alert_webhook_url=os.environ.get(ALERT_WEBHOOK_ENV) or None,
         ui_base_url=os.environ.get("GROUPS_UI_BASE_URL") or "http://127.0.0.1:3000",
+        first_load=_choice("GROUPS_FIRST_LOAD", ("auto", "off")) == "auto",
     )
+
+
+def _choice(name: str, allowed: tuple[str, ...]) -> str:
+    """The value of `name`, one of `allowed` (the first when unset)."""
+    value = (os.environ.get(name) or allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r} must be one of {', '.join(allowed)} (default {allowed[0]}).")
+    return value
+
+
+def _user_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 def number_from_env(name: str, default: float, low: float = 0.0, high: float = float("inf")) -> float:

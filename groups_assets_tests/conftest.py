@@ -15,6 +15,7 @@ from dagster import DagsterInstance
 
 from groups_assets.resources.embedded import embedded_url
 from groups_assets.resources.spark import spark_resource
+from groups_assets.settings import load_settings
 from groups_assets_tests.support import SAMPLE, Pipeline
 
 _schemas = itertools.count(1)
@@ -22,7 +23,7 @@ _schemas = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def spark():
-    return spark_resource("local[2]").spark_session
+    return spark_resource("local[2]", load_settings().cache_dir).spark_session
 
 
 @pytest.fixture(scope="session")

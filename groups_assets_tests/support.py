@@ -53,7 +53,6 @@ class Pipeline:
             "GROUPS_DATABASE_URL": self.url,
             "GROUPS_DB_SCHEMA": self.schema,
             "GROUPS_SPARK_MASTER": "local[2]",
-            "GROUPS_STAGING_DIR": str(self.staging),
         }
 
     @contextmanager

@@ -75,7 +75,7 @@ def test_memberships_reconcile_and_deletes_are_soft(pipeline):
     assert groups[1]["inactive"] is False
     metadata = {
         e.asset_key.path[-1]: {k: v.value for k, v in e.metadata.items()}
-        for e in result.asset_materializations_for_node("apply_day")
+        for e in result.asset_materializations_for_node("sync_day")
     }
     assert metadata["membership_table"]["memberships_added"] == 1
     assert metadata["membership_table"]["memberships_removed"] == 1
@@ -120,7 +120,7 @@ def test_inactive_over_depth_cycles_orphans_and_deleted_groups(pipeline):
     pipeline.write("d2", groups_file | {"agents/a.json": lines(agent(100, active=False, updated=T2))})
     result = pipeline.run("d2")
     assert pipeline.inactive() == {1, 2, 3, 4, 5, 22, 40, 41, 50, 51, 52}
-    flags = result.asset_materializations_for_node("apply_day")
+    flags = result.asset_materializations_for_node("sync_day")
     inactive_meta = next(m for m in flags if m.asset_key.path[-1] == "inactive_flags").metadata
     assert inactive_meta["became_inactive"].value == 5
 

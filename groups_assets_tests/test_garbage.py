@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
-from groups_assets.contract.reader import read_records
+from groups_assets.contract.reader import json_files, read_records
 from groups_assets.contract.validation import validate_agents, validate_groups
 from groups_assets_tests.oracle import BOM, MAX_ID, VALID, expected_reasons
 
@@ -43,7 +43,8 @@ FUZZED = Counter()  # records fuzzed in this test session, by source
 
 def actual_reasons(spark, folder: Path, source: str) -> list[tuple[str, int, str]]:
     validate = validate_groups if source == "admin_groups" else validate_agents
-    rows = validate(read_records(spark, folder, source)).select("source_file", "record_no", "reason")
+    validated = validate(read_records(spark, json_files(folder), source))
+    rows = validated.select("source_file", "record_no", "reason")
     return [(r.source_file, r.record_no, r.reason or VALID) for r in rows.collect()]
 
 
@@ -556,7 +557,7 @@ def test_one_line_of_50_mb(spark, tmp_path):
     folder = tmp_path / "admin_groups"
     folder.mkdir()
     (folder / "big.json").write_bytes(head + name.encode() + b'"}\n' + small + b"\n")
-    out = validate_groups(read_records(spark, folder, "admin_groups"))
+    out = validate_groups(read_records(spark, json_files(folder), "admin_groups"))
     rows = out.select("record_no", "reason", F.length("name").alias("length")).collect()
     (folder / "big.json").unlink()
     assert sorted((r.record_no, r.reason or VALID, r.length) for r in rows) == [

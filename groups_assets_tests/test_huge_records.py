@@ -11,7 +11,13 @@ import tracemalloc
 import pytest
 from pyspark.sql import functions as F
 
-from groups_assets.contract.reader import MAX_RECORD_BYTES, has_long_line, read_records, stream_lines
+from groups_assets.contract.reader import (
+    MAX_RECORD_BYTES,
+    has_long_line,
+    json_files,
+    read_records,
+    stream_lines,
+)
 from groups_assets.contract.validation import validate_groups
 from groups_assets_tests.support import group, lines
 
@@ -44,7 +50,7 @@ def test_a_1_gb_line_is_rejected_and_memory_stays_bounded(spark, tmp_path):
 
     tracemalloc.start()
     rows = (
-        validate_groups(read_records(spark, folder, "admin_groups"))
+        validate_groups(read_records(spark, json_files(folder), "admin_groups"))
         .select(
             "record_no", "reason", "group_id", F.length("raw").alias("raw_length"), F.substring("raw", 1, 40)
         )

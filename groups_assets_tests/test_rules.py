@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from groups_assets.contract.reader import read_records
+from groups_assets.contract.reader import json_files, read_records
 from groups_assets.contract.validation import validate_agents, validate_groups
 from groups_assets_tests.support import agent, group
 
@@ -549,7 +549,7 @@ class Result:
 def run(spark, validate, source: Source, folder: Path) -> Result:
     """Write the source's files into `folder`, read and validate them, collect once."""
     source.write(folder)
-    rows = validate(read_records(spark, folder, source.source)).collect()
+    rows = validate(read_records(spark, json_files(folder), source.source)).collect()
     return Result(source.where, [row.asDict(recursive=True) for row in rows])
 
 

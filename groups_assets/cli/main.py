@@ -121,6 +121,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"groups-pipeline: {err}", file=sys.stderr)
             return EXIT_USAGE
         days = [args.day]
+    # The JVM takes seconds to start: let it start while Dagster loads and prepares the run.
+    from groups_assets.resources.spark import start_in_background
+
+    start_in_background(settings.spark_master, settings.cache_dir)
     return _run_days(settings, days, "DEBUG" if args.verbose else "WARNING")
 
 

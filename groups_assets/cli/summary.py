@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import ExecuteInProcessResult
 
+from groups_assets import metadata as meta
 from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
 
 
@@ -32,32 +33,34 @@ def failure_messages(result: ExecuteInProcessResult) -> list[str]:
 
 
 def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
-    meta = _metadata(result)
+    found = _metadata(result)
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     status = "succeeded" if result.success else "FAILED"
     lines = [f"day {day}: {status} in {seconds:.1f} s"]
     for source, raw, table, loaded_key, check, reasons in (
-        ("admin_groups", "raw_groups", "groups_table", "groups_loaded", "malformed_groups", GROUP_REASONS),
-        ("agents", "raw_agents", "agents_table", "agents_loaded", "malformed_agents", AGENT_REASONS),
+        ("admin_groups", "raw_groups", "groups_table", meta.GROUPS_LOADED, "malformed_groups", GROUP_REASONS),
+        ("agents", "raw_agents", "agents_table", meta.AGENTS_LOADED, "malformed_agents", AGENT_REASONS),
     ):
-        if raw not in meta:
+        if raw not in found:
             continue
         check_meta = {k: v.value for k, v in checks[check].metadata.items()} if check in checks else {}
-        loaded = meta.get(table, {}).get(loaded_key, "-")
+        loaded = found.get(table, {}).get(loaded_key, "-")
         rejected = check_meta.get("rejected", "-")
         lines.append(
-            f"  {source}: read {meta[raw].get('records', '-')}, loaded {loaded}, "
+            f"  {source}: read {found[raw].get(meta.RECORDS, '-')}, loaded {loaded}, "
             f"rejected {rejected}{_reasons(check_meta, reasons)}"
         )
-    if "membership_table" in meta:
-        m = meta["membership_table"]
-        lines.append(f"  memberships: {m['memberships_added']} added, {m['memberships_removed']} removed")
-    if "groups_table" in meta and "inactive_flags" in meta:
-        g, f = meta["groups_table"], meta["inactive_flags"]
+    if "membership_table" in found:
+        m = found["membership_table"]
         lines.append(
-            f"  groups: {g['groups_written']} written ({g['groups_new']} new); "
-            f"{f['became_inactive']} became inactive, {f['became_active']} became active; "
-            f"{f['inactive_groups']} of {g['groups_total']} inactive"
+            f"  memberships: {m[meta.MEMBERSHIPS_ADDED]} added, {m[meta.MEMBERSHIPS_REMOVED]} removed"
+        )
+    if "groups_table" in found and "inactive_flags" in found:
+        g, f = found["groups_table"], found["inactive_flags"]
+        lines.append(
+            f"  groups: {g[meta.GROUPS_WRITTEN]} written ({g[meta.GROUPS_NEW]} new); "
+            f"{f[meta.BECAME_INACTIVE]} became inactive, {f[meta.BECAME_ACTIVE]} became active; "
+            f"{f[meta.INACTIVE_GROUPS]} of {g[meta.GROUPS_TOTAL]} inactive"
         )
     if checks:
         lines.append("  checks:")

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pyspark.sql import Column, DataFrame, SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import (
     BinaryType,
     BooleanType,
@@ -22,6 +21,8 @@ from pyspark.sql.types import (
     StructType,
     VariantType,
 )
+
+from groups_assets.contract.rules import q
 
 RECORD_SCHEMA = StructType(
     [
@@ -40,6 +41,7 @@ _SENTINEL = "\\u0000groups-end"
 _ROW_BITS = (1 << 33) - 1  # monotonically_increasing_id = partition << 33 | row in partition
 _WHITESPACE = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
+_BLANK_LINE = "^[ \\t\\r\\n]*\\z"  # only spaces, tabs and line ends: skipped
 
 
 def json_files(folder: Path) -> list[Path]:
@@ -62,28 +64,26 @@ def is_array_file(path: Path) -> bool:
     return False
 
 
-def _strict_parse(text: Column) -> tuple[Column, Column]:
-    """(ok, value): `text` parsed as exactly one JSON value, and that value as a VARIANT."""
-    wrapped = F.try_parse_json(F.concat(F.lit("["), text, F.lit(f'\n,"{_SENTINEL}"]')))
-    elements = F.try_variant_get(wrapped, "$", "array<variant>")
+def _strict_parse(text: str) -> tuple[str, str]:
+    """(ok, value) as SQL: `text` parsed as exactly one JSON value, and that value as a VARIANT."""
+    wrapped = f"try_parse_json(concat('[', {text}, {q(chr(10) + ',' + chr(34) + _SENTINEL + chr(34) + ']')}))"
+    elements = f"try_variant_get({wrapped}, '$', 'array<variant>')"
     ok = (
-        wrapped.isNotNull()
-        & (F.array_size(elements) == 2)
-        & (F.try_variant_get(wrapped, "$[1]", "string") == F.lit("\u0000groups-end"))
+        f"coalesce({wrapped} IS NOT NULL AND array_size({elements}) = 2"
+        f" AND try_variant_get({wrapped}, '$[1]', 'string') = {q(chr(0) + 'groups-end')}"
         # Text that itself closes the array with the sentinel is not one JSON value either.
-        & ~text.contains(_SENTINEL)
+        f" AND NOT contains({text}, {q(_SENTINEL)}), false)"
     )
-    return F.coalesce(ok, F.lit(False)), F.when(ok, elements[0])
+    return ok, f"CASE WHEN {ok} THEN {elements}[0] END"
 
 
-def _strip_bom(text: Column) -> Column:
-    return F.regexp_replace(text, "^\ufeff", "")
+def _strip_bom(text: str) -> str:
+    return f"regexp_replace({text}, {q('^' + chr(0xFEFF))}, '')"
 
 
-def _source_file(source: str) -> Column:
+def _source_file(source: str) -> str:
     # _metadata.file_name is URI-encoded; url_decode would also turn a literal '+' into a space.
-    name = F.url_decode(F.replace(F.col("_metadata.file_name"), F.lit("+"), F.lit("%2B")))
-    return F.concat(F.lit(source + "/"), name)
+    return f"concat({q(source + '/')}, url_decode(replace(_metadata.file_name, '+', '%2B')))"
 
 
 # Spark's file reader skips names starting with '_' or '.', reads glob characters in a path as a
@@ -179,7 +179,7 @@ def _driver_frame(spark: SparkSession, rows: list[tuple], with_record_no: bool) 
     fields.append(StructField("too_long", BooleanType(), False))
     frame = spark.createDataFrame(rows, StructType(fields))
     # Binary to string keeps the bytes as they are, as the text reader does (invalid UTF-8 too).
-    return frame.withColumn("value", F.col("value").cast("string"))
+    return frame.withColumn("value", frame["value"].cast("string"))
 
 
 def _line_frame(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
@@ -188,11 +188,11 @@ def _line_frame(spark: SparkSession, files: list[Path], source: str) -> DataFram
     readable = [p for p in files if spark_can_read(p) and not has_long_line(p)]
     if readable:
         frames.append(
-            spark.read.text([str(p) for p in readable]).select(
-                _source_file(source).alias("source_file"),
-                (F.monotonically_increasing_id().bitwiseAND(F.lit(_ROW_BITS)) + 1).alias("record_no"),
-                F.col("value"),
-                F.lit(False).alias("too_long"),
+            spark.read.text([str(p) for p in readable]).selectExpr(
+                f"{_source_file(source)} AS source_file",
+                f"(monotonically_increasing_id() & {_ROW_BITS}) + 1 AS record_no",
+                "value",
+                "false AS too_long",
             )
         )
     rows = []
@@ -210,8 +210,8 @@ def _whole_frame(spark: SparkSession, files: list[Path], source: str) -> DataFra
     readable = [p for p in small if spark_can_read(p)]
     if readable:
         frames.append(
-            spark.read.text([str(p) for p in readable], wholetext=True).select(
-                _source_file(source).alias("source_file"), F.col("value"), F.lit(False).alias("too_long")
+            spark.read.text([str(p) for p in readable], wholetext=True).selectExpr(
+                f"{_source_file(source)} AS source_file", "value", "false AS too_long"
             )
         )
     rows = [(f"{source}/{p.name}", p.read_bytes(), False) for p in small if p not in readable]
@@ -233,60 +233,49 @@ def _union(frames: list[DataFrame]) -> DataFrame:
 
 
 def _lines(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
-    lines = _line_frame(spark, files, source)
-    first = F.col("record_no") == 1
-    valid_utf8 = F.is_valid_utf8("value")
-    text = F.when(first, _strip_bom(F.col("value"))).otherwise(F.col("value"))
-    lines = lines.select(
-        "source_file", "record_no", text.alias("text"), (valid_utf8 & ~F.col("too_long")).alias("utf8")
-    )
-    lines = lines.where(~F.regexp_like("text", F.lit("^[ \\t\\r\\n]*\\z")))
-    ok, doc = _strict_parse(F.col("text"))
-    return lines.select(
+    lines = _line_frame(spark, files, source).selectExpr(
         "source_file",
         "record_no",
-        F.make_valid_utf8("text").alias("raw"),
-        F.when(F.col("utf8"), doc).alias("doc"),
-        (F.col("utf8") & ok).alias("parsed"),
+        f"CASE WHEN record_no = 1 THEN {_strip_bom('value')} ELSE value END AS text",
+        "is_valid_utf8(value) AND NOT too_long AS utf8",
+    )
+    lines = lines.where(f"NOT regexp_like(text, {q(_BLANK_LINE)})")
+    ok, doc = _strict_parse("text")
+    return lines.selectExpr(
+        "source_file",
+        "record_no",
+        "make_valid_utf8(text) AS raw",
+        f"CASE WHEN utf8 THEN {doc} END AS doc",
+        f"utf8 AND {ok} AS parsed",
     )
 
 
 def _arrays(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
-    whole = _whole_frame(spark, files, source).select(
-        "source_file",
-        _strip_bom(F.col("value")).alias("text"),
-        (F.is_valid_utf8("value") & ~F.col("too_long")).alias("utf8"),
+    whole = _whole_frame(spark, files, source).selectExpr(
+        "source_file", f"{_strip_bom('value')} AS text", "is_valid_utf8(value) AND NOT too_long AS utf8"
     )
-    ok, doc = _strict_parse(F.col("text"))
-    elements = F.try_variant_get(doc, "$", "array<variant>")
-    whole = whole.select(
-        "source_file",
-        "text",
-        F.when(F.col("utf8") & ok, elements).alias("elements"),
+    ok, doc = _strict_parse("text")
+    elements = f"try_variant_get({doc}, '$', 'array<variant>')"
+    whole = whole.selectExpr(
+        "source_file", "text", f"CASE WHEN utf8 AND {ok} THEN {elements} END AS elements"
     )
-    good = whole.where(F.col("elements").isNotNull()).select(
-        "source_file", F.posexplode("elements").alias("pos", "doc")
+    good = whole.where("elements IS NOT NULL").selectExpr("source_file", "posexplode(elements) AS (pos, doc)")
+    good = good.selectExpr(
+        "source_file", "CAST(pos + 1 AS BIGINT) AS record_no", "to_json(doc) AS raw", "doc", "true AS parsed"
     )
-    good = good.select(
+    bad = whole.where("elements IS NULL").selectExpr(
         "source_file",
-        (F.col("pos") + 1).cast("long").alias("record_no"),
-        F.to_json("doc").alias("raw"),
-        "doc",
-        F.lit(True).alias("parsed"),
-    )
-    bad = whole.where(F.col("elements").isNull()).select(
-        "source_file",
-        F.lit(0).cast("long").alias("record_no"),
-        F.make_valid_utf8("text").alias("raw"),
-        F.lit(None).cast(VariantType()).alias("doc"),
-        F.lit(False).alias("parsed"),
+        "CAST(0 AS BIGINT) AS record_no",
+        "make_valid_utf8(text) AS raw",
+        "CAST(NULL AS VARIANT) AS doc",
+        "false AS parsed",
     )
     return good.unionByName(bad)
 
 
-def read_records(spark: SparkSession, folder: Path, source: str) -> DataFrame:
-    """Every record of `folder` (one day's `admin_groups/` or `agents/`), as RECORD_SCHEMA."""
-    files = json_files(folder) if folder.is_dir() else []
+def read_records(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
+    """Every record of `files` (the `*.json` files of one day's `admin_groups/` or `agents/`, as
+    json_files lists them), as RECORD_SCHEMA."""
     arrays = [p for p in files if is_array_file(p)]
     lines = [p for p in files if p not in arrays]
     parts = []

@@ -1,61 +1,89 @@
-"""The record rules of CONTRACT.md section 2 as Spark column expressions (no Python UDF).
+"""The record rules of CONTRACT.md section 2 as Spark SQL expressions (no Python UDF).
 
 Types are read from the parsed VARIANT with schema_of_variant, which tells a JSON integer
 (BIGINT) from a float (DOUBLE/DECIMAL), a digit string (STRING) and the rest exactly.
+
+The rules are SQL text, added to a DataFrame with one `selectExpr` per step: building them as
+Column objects costs a call into the JVM per function and operator (thousands per day, about a
+millisecond each), which was most of a small day's time.
 """
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 _TS_RE = (
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
     r"(Z|([+-])(\d{2}):(\d{2}))?\z"
 )
+_DIGITS_RE = r"^[0-9]+\z"  # \z, not $: in Java's regex $ also matches before a final line break
+_FRACTION_RE = r"^\.(\d{1,6})"
+_OFFSET_RE = r"([+-])(\d{2}):(\d{2})\z"
 # 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in microseconds since 1970.
 _MIN_MICROS = -62135596800 * 1_000_000
 _MAX_MICROS = 253402300799 * 1_000_000 + 999_999
 
 
-def field(doc: Column, name: str) -> Column:
+def q(text: str) -> str:
+    """`text` as a Spark SQL string literal (backslash, quote and non-ASCII escaped)."""
+    out = []
+    for ch in text:
+        if ch in "\\'":
+            out.append("\\" + ch)
+        elif " " <= ch <= "~":
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    return "'" + "".join(out) + "'"
+
+
+def add(df: DataFrame, columns: dict[str, str]) -> DataFrame:
+    """`df` with the named SQL expressions added as columns (one call into Spark)."""
+    return df.selectExpr("*", *[f"{expr} AS `{name}`" for name, expr in columns.items()])
+
+
+def field(doc: str, name: str) -> str:
     """The field as a VARIANT; NULL when absent."""
-    return F.try_variant_get(doc, f"$.{name}", "variant")
+    return f"try_variant_get({doc}, '$.{name}', 'variant')"
 
 
-def vtype(value: Column) -> Column:
+def vtype(value: str) -> str:
     """'BIGINT', 'STRING', 'BOOLEAN', 'VOID' (JSON null), 'OBJECT<...>', ...; NULL when absent."""
-    return F.schema_of_variant(value)
+    return f"schema_of_variant({value})"
 
 
-def typed(doc: Column, name: str) -> list[Column]:
+def typed(doc: str, name: str) -> dict[str, str]:
     """Columns `<name>` (the field as VARIANT) and `<name>_t` (its type), computed once so the
     rules below stay small expressions over plain columns."""
-    value = field(doc, name)
-    return [value.alias(name), vtype(value).alias(f"{name}_t")]
+    return {name: field(doc, name), f"{name}_t": vtype(field(doc, name))}
 
 
-def is_missing(value: Column, kind: Column) -> Column:
-    return value.isNull() | (kind == "VOID")
+def is_missing(value: str, kind: str) -> str:
+    return f"({value} IS NULL OR {kind} = 'VOID')"
 
 
-def as_string(value: Column, kind: Column) -> Column:
-    return F.when(kind == "STRING", F.try_variant_get(value, "$", "string"))
+def as_string(value: str, kind: str) -> str:
+    return f"(CASE WHEN {kind} = 'STRING' THEN try_variant_get({value}, '$', 'string') END)"
 
 
-def id_value(value: Column, kind: Column) -> Column:
+def id_value(value: str, kind: str) -> str:
     """The id as BIGINT when it follows the id rule (a JSON integer or a digit string,
     1 <= id <= 2^63-1); NULL otherwise."""
-    integer = F.when(kind == "BIGINT", F.try_variant_get(value, "$", "bigint"))
-    text = as_string(value, kind)
-    # \z, not $: in Java's regex $ also matches before a final line break ("5\n").
-    digits = F.when(text.rlike(r"^[0-9]+\z"), F.regexp_replace(text, "^0+(?=.)", ""))
-    from_text = F.when(F.length(digits) <= 19, digits.try_cast("bigint"))
-    ident = F.coalesce(integer, from_text)
-    return F.when(ident >= 1, ident)
+    text = f"try_variant_get({value}, '$', 'string')"
+    # Leading zeros off, then try_cast: more than 19 significant digits is NULL (out of range).
+    from_text = (
+        f"CASE WHEN {text} RLIKE {q(_DIGITS_RE)} "
+        f"THEN try_cast(regexp_replace({text}, '^0+(?=.)', '') AS BIGINT) END"
+    )
+    ident = (
+        f"CASE {kind} WHEN 'BIGINT' THEN try_variant_get({value}, '$', 'bigint') "
+        f"WHEN 'STRING' THEN {from_text} END"
+    )
+    return f"nullif(greatest({ident}, 0), 0)"
 
 
-def element_id(value: Column) -> Column:
+def element_id(value: str) -> str:
     """id_value for an array element (inside a higher-order function)."""
     return id_value(value, vtype(value))
 
@@ -67,85 +95,98 @@ def with_timestamp_micros(df: DataFrame, text_col: str, out_col: str) -> DataFra
     Built in steps over plain columns: as one nested expression Spark's generated code grows too
     large and falls back to a slow interpreter.
     """
-    text = F.col(text_col)
+    t = f"`{text_col}`"
     tmp = f"_{out_col}"
-    parts = {
-        # Fixed positions: YYYY-MM-DD?HH:MM:SS, then an optional fraction and offset.
-        f"{tmp}_ok": F.coalesce(text.rlike(_TS_RE), F.lit(False)),
-        f"{tmp}_y": F.substring(text, 1, 4).try_cast("int"),
-        f"{tmp}_mo": F.substring(text, 6, 2).try_cast("int"),
-        f"{tmp}_d": F.substring(text, 9, 2).try_cast("int"),
-        f"{tmp}_s": (
-            F.substring(text, 12, 2).try_cast("int") * 3600
-            + F.substring(text, 15, 2).try_cast("int") * 60
-            + F.substring(text, 18, 2).try_cast("int")
-        ),
-        f"{tmp}_clock": F.substring(text, 12, 8),
-        f"{tmp}_frac": F.rpad(F.regexp_extract(F.substring(text, 20, 20), r"^\.(\d{1,6})", 1), 6, "0"),
-        f"{tmp}_off": F.regexp_extract(F.substring(text, 20, 20), r"([+-])(\d{2}):(\d{2})\z", 0),
-    }
-    df = df.withColumns(parts)
-    y, mo, d, off = (F.col(f"{tmp}_{k}") for k in ("y", "mo", "d", "off"))
-    off_seconds = F.coalesce(
-        F.substring(off, 2, 2).try_cast("int") * 3600 + F.substring(off, 5, 2).try_cast("int") * 60, F.lit(0)
+    df = add(
+        df,
+        {
+            # Fixed positions: YYYY-MM-DD?HH:MM:SS, then an optional fraction and offset.
+            f"{tmp}_ok": f"coalesce({t} RLIKE {q(_TS_RE)}, false)",
+            f"{tmp}_y": f"try_cast(substring({t}, 1, 4) AS INT)",
+            f"{tmp}_mo": f"try_cast(substring({t}, 6, 2) AS INT)",
+            f"{tmp}_d": f"try_cast(substring({t}, 9, 2) AS INT)",
+            f"{tmp}_s": f"try_cast(substring({t}, 12, 2) AS INT) * 3600"
+            f" + try_cast(substring({t}, 15, 2) AS INT) * 60 + try_cast(substring({t}, 18, 2) AS INT)",
+            f"{tmp}_clock": f"substring({t}, 12, 8)",
+            f"{tmp}_frac": f"rpad(regexp_extract(substring({t}, 20, 20), {q(_FRACTION_RE)}, 1), 6, '0')",
+            f"{tmp}_off": f"regexp_extract(substring({t}, 20, 20), {q(_OFFSET_RE)}, 0)",
+        },
+    )
+    y, mo, d, off = (f"{tmp}_{k}" for k in ("y", "mo", "d", "off"))
+    off_seconds = (
+        f"coalesce(try_cast(substring({off}, 2, 2) AS INT) * 3600"
+        f" + try_cast(substring({off}, 5, 2) AS INT) * 60, 0)"
     )
     # A valid date without risking an ANSI error: day 1 of a clamped month, then move forward.
-    first = F.make_date(
-        F.least(F.greatest(y, F.lit(1)), F.lit(9999)), F.least(F.greatest(mo, F.lit(1)), F.lit(12)), F.lit(1)
-    )
-    df = df.withColumns(
+    first = f"make_date(least(greatest({y}, 1), 9999), least(greatest({mo}, 1), 12), 1)"
+    df = add(
+        df,
         {
-            f"{tmp}_date": F.date_add(first, F.least(F.greatest(d, F.lit(1)), F.lit(31)) - 1),
-            f"{tmp}_offs": F.when(F.substring(off, 1, 1) == "-", -off_seconds).otherwise(off_seconds),
-            f"{tmp}_offok": (off == "")
-            | ((F.substring(off, 2, 2) <= "23") & (F.substring(off, 5, 2) <= "59")),
-        }
+            f"{tmp}_date": f"date_add({first}, least(greatest({d}, 1), 31) - 1)",
+            f"{tmp}_offs": f"CASE WHEN substring({off}, 1, 1) = '-' THEN -({off_seconds})"
+            f" ELSE {off_seconds} END",
+            f"{tmp}_offok": f"({off} = ''"
+            f" OR (substring({off}, 2, 2) <= '23' AND substring({off}, 5, 2) <= '59'))",
+        },
     )
-    date = F.col(f"{tmp}_date")
+    date, clock = f"{tmp}_date", f"{tmp}_clock"
     valid = (
-        F.col(f"{tmp}_ok")
-        & (y >= 1)
-        & mo.between(1, 12)
-        & d.between(1, 31)
-        & (F.month(date) == mo)
-        & (F.col(f"{tmp}_clock") <= "23:59:59")
-        & (F.substring(F.col(f"{tmp}_clock"), 4, 2) <= "59")
-        & (F.substring(F.col(f"{tmp}_clock"), 7, 2) <= "59")
-        & F.col(f"{tmp}_offok")
+        f"{tmp}_ok AND {y} >= 1 AND {mo} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND 31 AND month({date}) = {mo}"
+        f" AND {clock} <= '23:59:59' AND substring({clock}, 4, 2) <= '59'"
+        f" AND substring({clock}, 7, 2) <= '59'"
+        f" AND {tmp}_offok"
     )
     micros = (
-        F.unix_date(date).cast("long") * 86400 + F.col(f"{tmp}_s") - F.col(f"{tmp}_offs")
-    ) * 1_000_000 + F.coalesce(F.col(f"{tmp}_frac").try_cast("long"), F.lit(0))
-    df = df.withColumn(f"{tmp}_micros", F.when(valid, micros))
-    result = F.col(f"{tmp}_micros")
-    df = df.withColumn(out_col, F.when(result.between(_MIN_MICROS, _MAX_MICROS), result))
+        f"(CAST(unix_date({date}) AS BIGINT) * 86400 + {tmp}_s - {tmp}_offs) * 1000000"
+        f" + coalesce(try_cast({tmp}_frac AS BIGINT), 0)"
+    )
+    df = add(df, {f"{tmp}_micros": f"CASE WHEN {valid} THEN {micros} END"})
+    result = f"{tmp}_micros"
+    df = add(df, {out_col: f"CASE WHEN {result} BETWEEN {_MIN_MICROS} AND {_MAX_MICROS} THEN {result} END"})
     return df.drop(*[c for c in df.columns if c.startswith(f"{tmp}_")])
 
 
-def first_reason(checks: list[tuple[str, Column]]) -> Column:
+def first_reason(checks: list[tuple[str, str]]) -> str:
     """The first reason whose condition holds, in contract order; NULL when none does."""
-    expr = None
-    for reason, broken in checks:
-        cond = F.coalesce(broken, F.lit(True))
-        expr = F.when(cond, F.lit(reason)) if expr is None else expr.when(cond, F.lit(reason))
-    return expr
+    whens = " ".join(f"WHEN coalesce({broken}, true) THEN {q(reason)}" for reason, broken in checks)
+    return f"CASE {whens} END"
 
 
-def mark_duplicates(records: DataFrame, id_col: str, reason: str) -> DataFrame:
+# Up to this many repeated ids, the records they lose to are broadcast (no shuffle of the day).
+_BROADCAST_MAX = 1_000_000
+
+
+def resolve_duplicates(checked: DataFrame, id_col: str, reason: str) -> DataFrame:
     """Among valid records with the same id, keep the greatest updated_at (a tie: the last in
     file-name order, then file order); mark the others with `reason`.
 
-    One window over all records in one pass (a rejected record is a group of its own), so the
-    validated records are not computed twice."""
-    valid = F.col("reason").isNull()
-    order = Window.partitionBy(
-        F.when(valid, F.col(id_col)),
-        F.when(~valid, F.col("source_file")),
-        F.when(~valid, F.col("record_no")),
-    ).orderBy(
-        F.col("updated_micros").desc_nulls_last(),
-        F.col("source_file").desc(),
-        F.col("record_no").desc(),
+    Runs one Spark job: the ids of the valid records come to the driver as one Arrow column
+    (8 bytes a record, no shuffle), where the repeated ones are found; persist `checked` first,
+    or it is computed again for the result. A day where no id repeats, the usual case, comes back
+    as it is; otherwise only the records of repeated ids are ranked.
+    """
+    import pyarrow.compute as pc
+
+    ids = checked.where("reason IS NULL").select(id_col).toArrow().column(0)
+    counts = pc.value_counts(ids)
+    repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    if len(repeated) == 0:
+        return checked
+    import pyarrow as pa
+
+    small = len(repeated) <= _BROADCAST_MAX
+    repeated_ids = checked.sparkSession.createDataFrame(pa.table({id_col: repeated.cast(pa.int64())}))
+    candidates = checked.where("reason IS NULL").join(F.broadcast(repeated_ids), id_col, "left_semi")
+    order = Window.partitionBy(id_col).orderBy(
+        F.col("updated_micros").desc_nulls_last(), F.col("source_file").desc(), F.col("record_no").desc()
     )
-    duplicate = valid & (F.row_number().over(order) > 1)
-    return records.withColumn("reason", F.when(duplicate, F.lit(reason)).otherwise(F.col("reason")))
+    losers = (
+        candidates.withColumn("_rank", F.row_number().over(order))
+        .where("_rank > 1")
+        .selectExpr("source_file", "record_no", "true AS _duplicate")
+    )
+    marked = checked.join(F.broadcast(losers) if small else losers, ["source_file", "record_no"], "left")
+    return marked.selectExpr(
+        *[c for c in checked.columns if c != "reason"],
+        f"CASE WHEN _duplicate THEN {q(reason)} ELSE reason END AS reason",
+    ).select(*checked.columns)

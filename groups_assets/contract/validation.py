@@ -2,168 +2,158 @@
 exactly one reject reason (CONTRACT.md section 2).
 
 Fields are extracted once into plain columns (value and JSON type), then the rules are small
-expressions over those columns: that keeps Spark's plans small and fast to build.
+SQL expressions over those columns: that keeps Spark's plans small and fast to build.
 """
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
-from pyspark.sql import functions as F
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame
 
 from groups_assets.contract.rules import (
+    add,
     as_string,
     element_id,
     first_reason,
     id_value,
     is_missing,
-    mark_duplicates,
+    q,
+    resolve_duplicates,
     typed,
     with_timestamp_micros,
 )
 
-
-def _c(name: str) -> tuple[Column, Column]:
-    return F.col(name), F.col(f"{name}_t")
-
-
-def _not_object() -> Column:
-    return ~F.coalesce(F.col("doc_t").startswith("OBJECT"), F.lit(False))
+GROUP_FIELDS = [
+    "group_id", "name", "parent_group_id", "created_micros", "updated_micros", "agent_ids", "deleted"
+]
+AGENT_FIELDS = ["agent_id", "name", "email", "active", "updated_micros"]
 
 
-def _text(name: str) -> Column:
+def _c(name: str) -> tuple[str, str]:
+    return name, f"{name}_t"
+
+
+_BLANK_RE = r"(?U)^\s*\z"  # not empty after trimming (Unicode White_Space)
+_NOT_OBJECT = "NOT coalesce(startswith(doc_t, 'OBJECT'), false)"
+
+
+def _text(name: str) -> str:
     """An optional free-text field: the string, a non-string as its JSON text, NUL replaced."""
     value, kind = _c(name)
-    text = F.when(is_missing(value, kind), F.lit(None)).otherwise(
-        F.coalesce(as_string(value, kind), F.to_json(value))
+    text = (
+        f"CASE WHEN {is_missing(value, kind)} THEN NULL "
+        f"ELSE coalesce({as_string(value, kind)}, to_json({value})) END"
     )
-    return F.replace(text, F.lit("\u0000"), F.lit("\ufffd"))
+    return f"replace({text}, {q(chr(0))}, {q(chr(0xFFFD))})"
 
 
 def _extract(records: DataFrame, fields: list[str]) -> DataFrame:
-    doc = F.col("doc")
-    columns = [c for name in fields for c in typed(doc, name)]
-    return records.select(
-        "source_file", "record_no", "raw", "parsed", F.schema_of_variant(doc).alias("doc_t"), *columns
+    columns = {k: v for name in fields for k, v in typed("doc", name).items()}
+    kept = records.selectExpr(
+        "source_file", "record_no", "raw", "parsed", "schema_of_variant(doc) AS doc_t", "doc"
     )
+    return add(kept, columns).drop("doc")
 
 
 def _finish(checked: DataFrame, id_col: str, duplicate_reason: str, columns: list[str]) -> DataFrame:
-    """Resolve duplicates among the valid records; keep raw text only for rejects."""
-    out = mark_duplicates(checked, id_col, duplicate_reason)
-    kept = [F.when(F.col("reason").isNull(), F.col(c)).alias(c) for c in columns]
-    return out.select(
-        "source_file",
-        "record_no",
-        F.when(F.col("reason").isNotNull(), F.col("raw")).alias("raw"),
-        "reason",
-        *kept,
+    """Resolve duplicates among the valid records; keep raw text only for rejects.
+
+    The checked records are persisted (MEMORY_AND_DISK) so that the rules run once per record
+    whatever reads the result: release them with `spark.catalog.clearCache()` when done."""
+    out = resolve_duplicates(checked.persist(StorageLevel.MEMORY_AND_DISK), id_col, duplicate_reason)
+    kept = [f"CASE WHEN reason IS NULL THEN `{c}` END AS `{c}`" for c in columns]
+    return out.selectExpr(
+        "source_file", "record_no", "CASE WHEN reason IS NOT NULL THEN raw END AS raw", "reason", *kept
     )
 
 
-def _members() -> Column:
-    """agent_ids as array<bigint>, an element NULL where it breaks the id rule; NULL when
-    agent_ids is not an array. An array of JSON integers only (the usual case) is read in one
-    step; any other array element by element (slower: a lambda per element)."""
-    only_integers = F.col("agent_ids_t") == "ARRAY<BIGINT>"
-    return F.when(only_integers, F.try_variant_get(F.col("agent_ids"), "$", "array<bigint>")).otherwise(
-        F.transform(F.try_variant_get(F.col("agent_ids"), "$", "array<variant>"), element_id)
-    )
-
-
-def _has_bad_member(members: Column) -> Column:
-    """An element NULL (breaks the id rule) or below 1."""
-    return F.coalesce(F.array_min(members) < 1, F.lit(False)) | (
-        F.array_size(members) != F.array_size(F.array_compact(members))
-    )
+# agent_ids as array<bigint>, an element NULL where it breaks the id rule; NULL when agent_ids is
+# not an array. An array of JSON integers only (the usual case) is read in one step; any other
+# array element by element (slower: a lambda per element).
+_MEMBERS = (
+    "CASE WHEN agent_ids_t = 'ARRAY<BIGINT>' THEN try_variant_get(agent_ids, '$', 'array<bigint>') "
+    f"ELSE transform(try_variant_get(agent_ids, '$', 'array<variant>'), e -> {element_id('e')}) END"
+)
+# An element NULL (breaks the id rule) or below 1.
+_BAD_MEMBER = (
+    "(coalesce(array_min(members) < 1, false) OR array_size(members) != array_size(array_compact(members)))"
+)
 
 
 def validate_groups(records: DataFrame) -> DataFrame:
     fields = ["group_id", "name", "parent_group_id", "created_at", "updated_at", "agent_ids", "deleted"]
-    x = _extract(records, fields)
-    x = x.select(
-        "*",
-        id_value(*_c("group_id")).alias("gid"),
-        as_string(*_c("name")).alias("name_s"),
-        id_value(*_c("parent_group_id")).alias("pid"),
-        as_string(*_c("created_at")).alias("created_s"),
-        as_string(*_c("updated_at")).alias("updated_s"),
-        _members().alias("members"),
+    x = add(
+        _extract(records, fields),
+        {
+            "gid": id_value(*_c("group_id")),
+            "name_s": as_string(*_c("name")),
+            "pid": id_value(*_c("parent_group_id")),
+            "created_s": as_string(*_c("created_at")),
+            "updated_s": as_string(*_c("updated_at")),
+            "members": _MEMBERS,
+        },
     )
     x = with_timestamp_micros(x, "created_s", "created_micros")
     x = with_timestamp_micros(x, "updated_s", "updated_micros")
-    name = F.col("name_s")
-    agents_missing = is_missing(*_c("agent_ids"))
     reason = first_reason(
         [
-            ("invalid_json", ~F.col("parsed")),
-            ("not_an_object", _not_object()),
+            ("invalid_json", "NOT parsed"),
+            ("not_an_object", _NOT_OBJECT),
             ("missing_group_id", is_missing(*_c("group_id"))),
-            ("invalid_group_id", F.col("gid").isNull()),
-            ("missing_name", is_missing(*_c("name")) | F.coalesce(name.rlike(r"(?U)^\s*\z"), F.lit(False))),
-            ("invalid_name", name.isNull() | (F.instr(name, "\u0000") > 0)),
-            ("invalid_timestamp", F.col("created_micros").isNull() | F.col("updated_micros").isNull()),
-            ("invalid_parent_group_id", ~is_missing(*_c("parent_group_id")) & F.col("pid").isNull()),
-            ("self_parent", F.coalesce(F.col("pid") == F.col("gid"), F.lit(False))),
+            ("invalid_group_id", "gid IS NULL"),
+            ("missing_name", f"{is_missing(*_c('name'))} OR coalesce(name_s RLIKE {q(_BLANK_RE)}, false)"),
+            ("invalid_name", f"name_s IS NULL OR instr(name_s, {q(chr(0))}) > 0"),
+            ("invalid_timestamp", "created_micros IS NULL OR updated_micros IS NULL"),
+            ("invalid_parent_group_id", f"NOT {is_missing(*_c('parent_group_id'))} AND pid IS NULL"),
+            ("self_parent", "coalesce(pid = gid, false)"),
             (
                 "invalid_agent_ids",
-                ~agents_missing & (F.col("members").isNull() | _has_bad_member(F.col("members"))),
+                f"NOT {is_missing(*_c('agent_ids'))} AND (members IS NULL OR {_BAD_MEMBER})",
             ),
-            ("invalid_deleted", ~is_missing(*_c("deleted")) & (F.col("deleted_t") != "BOOLEAN")),
+            ("invalid_deleted", f"NOT {is_missing(*_c('deleted'))} AND deleted_t != 'BOOLEAN'"),
         ]
     )
-    checked = x.select(
+    checked = x.selectExpr(
         "source_file",
         "record_no",
         "raw",
-        reason.alias("reason"),
-        F.col("gid").alias("group_id"),
-        name.alias("name"),
-        F.col("pid").alias("parent_group_id"),
+        f"{reason} AS reason",
+        "gid AS group_id",
+        "name_s AS name",
+        "pid AS parent_group_id",
         "created_micros",
         "updated_micros",
-        F.coalesce(F.array_distinct("members"), F.array().cast("array<bigint>")).alias("agent_ids"),
-        F.coalesce(F.try_variant_get(F.col("deleted"), "$", "boolean"), F.lit(False)).alias("deleted"),
+        "coalesce(array_distinct(members), CAST(array() AS array<bigint>)) AS agent_ids",
+        "coalesce(try_variant_get(deleted, '$', 'boolean'), false) AS deleted",
     )
-    return _finish(
-        checked,
-        "group_id",
-        "duplicate_group_id",
-        ["group_id", "name", "parent_group_id", "created_micros", "updated_micros", "agent_ids", "deleted"],
-    )
+    return _finish(checked, "group_id", "duplicate_group_id", GROUP_FIELDS)
 
 
 def validate_agents(records: DataFrame) -> DataFrame:
-    x = _extract(records, ["agent_id", "active", "updated_at", "name", "email"])
-    x = x.select(
-        "*",
-        id_value(*_c("agent_id")).alias("aid"),
-        as_string(*_c("updated_at")).alias("updated_s"),
+    x = add(
+        _extract(records, ["agent_id", "active", "updated_at", "name", "email"]),
+        {"aid": id_value(*_c("agent_id")), "updated_s": as_string(*_c("updated_at"))},
     )
     x = with_timestamp_micros(x, "updated_s", "updated_micros")
     reason = first_reason(
         [
-            ("invalid_json", ~F.col("parsed")),
-            ("not_an_object", _not_object()),
+            ("invalid_json", "NOT parsed"),
+            ("not_an_object", _NOT_OBJECT),
             ("missing_agent_id", is_missing(*_c("agent_id"))),
-            ("invalid_agent_id", F.col("aid").isNull()),
-            ("invalid_active", F.coalesce(F.col("active_t") != "BOOLEAN", F.lit(True))),
-            ("invalid_timestamp", ~is_missing(*_c("updated_at")) & F.col("updated_micros").isNull()),
+            ("invalid_agent_id", "aid IS NULL"),
+            ("invalid_active", "coalesce(active_t != 'BOOLEAN', true)"),
+            ("invalid_timestamp", f"NOT {is_missing(*_c('updated_at'))} AND updated_micros IS NULL"),
         ]
     )
-    checked = x.select(
+    checked = x.selectExpr(
         "source_file",
         "record_no",
         "raw",
-        reason.alias("reason"),
-        F.col("aid").alias("agent_id"),
-        _text("name").alias("name"),
-        _text("email").alias("email"),
-        F.try_variant_get(F.col("active"), "$", "boolean").alias("active"),
+        f"{reason} AS reason",
+        "aid AS agent_id",
+        f"{_text('name')} AS name",
+        f"{_text('email')} AS email",
+        "try_variant_get(active, '$', 'boolean') AS active",
         "updated_micros",
     )
-    return _finish(
-        checked,
-        "agent_id",
-        "duplicate_agent_id",
-        ["agent_id", "name", "email", "active", "updated_micros"],
-    )
+    return _finish(checked, "agent_id", "duplicate_agent_id", AGENT_FIELDS)

@@ -1,12 +1,11 @@
-"""Resources: the Spark session, the PostgreSQL target, the source root, Parquet between steps and
-the alert webhook, each built from the settings."""
+"""Resources: the Spark session, the PostgreSQL target, the source root and the alert webhook,
+each built from the settings."""
 
 from __future__ import annotations
 
 from dagster import EnvVar
 
 from groups_assets.resources.alert_webhook import AlertWebhook
-from groups_assets.resources.parquet_io import SparkParquetIOManager
 from groups_assets.resources.postgres import PostgresResource
 from groups_assets.resources.source import SourceResource
 from groups_assets.resources.spark import spark_resource
@@ -16,10 +15,8 @@ from groups_assets.settings import ALERT_WEBHOOK_ENV, DATABASE_URL_ENV, Settings
 def build_resources(settings: Settings) -> dict[str, object]:
     """The resources by key. Secrets (the database URL, the webhook URL) are passed as EnvVar: the
     Dagster UI shows the variable's name, and the value is read only when the run starts."""
-    spark = spark_resource(settings.spark_master)
     return {
-        "spark": spark,
-        "parquet_io": SparkParquetIOManager(spark=spark, base_dir=settings.staging_dir),
+        "spark": spark_resource(settings.spark_master, settings.cache_dir),
         "postgres": PostgresResource(
             url=EnvVar(DATABASE_URL_ENV) if settings.database_url else None,
             schema_name=settings.db_schema,

@@ -71,7 +71,9 @@ class PostgresResource(ConfigurableResource):
     @contextmanager
     def connect(self):
         try:
-            conn = psycopg.connect(**self.connect_kwargs())
+            # Autocommit: every change happens inside an explicit conn.transaction() block, so a
+            # read before it cannot turn that block into a savepoint of an implicit transaction.
+            conn = psycopg.connect(**self.connect_kwargs(), autocommit=True)
         except psycopg.OperationalError as err:
             raise DatabaseUnavailable(
                 f"cannot connect to PostgreSQL at {self.display_url()}: "

@@ -1,18 +1,25 @@
-"""The Spark session: local by default, any cluster by master URL (GROUPS_SPARK_MASTER)."""
+"""The Spark session: local by default, any cluster by master URL (GROUPS_SPARK_MASTER).
+
+One session serves a whole run (every door runs in process). Its JVM starts from a class
+archive (class_archive.py), and a caller that knows it will need Spark soon can start it in the
+background while it does other work (`start_in_background`): the CLI does, while Dagster loads.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
+from pathlib import Path
 
-from dagster_pyspark import LazyPySparkResource
+from groups_assets.resources.class_archive import jvm_options
 
 # Every file read by the pipeline is its own partition, so a record's position in its file is
 # exact (CONTRACT.md breaks duplicate ties by file order) without a second pass over the data.
 ONE_FILE_PER_PARTITION = str(1 << 40)
 
 
-def spark_config(master: str) -> dict[str, str]:
+def spark_config(master: str, cache_dir: Path) -> dict[str, str]:
     """Spark settings sized for a small machine; a cluster overrides them with spark-defaults."""
     # Executors must run this interpreter (it has psycopg and pyarrow for the COPY); Spark
     # reads PYSPARK_PYTHON when it starts Python workers. A cluster may set its own.
@@ -23,6 +30,7 @@ def spark_config(master: str) -> dict[str, str]:
     return {
         "spark.master": master,
         "spark.app.name": "groups-pipeline",
+        "spark.driver.extraJavaOptions": jvm_options(cache_dir),
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.ansi.enabled": "true",
         "spark.sql.shuffle.partitions": str(max(2, (os.cpu_count() or 2) * 2)),
@@ -39,5 +47,25 @@ def spark_config(master: str) -> dict[str, str]:
     }
 
 
-def spark_resource(master: str) -> LazyPySparkResource:
-    return LazyPySparkResource(spark_config=spark_config(master))
+def spark_resource(master: str, cache_dir: Path):
+    from dagster_pyspark import LazyPySparkResource
+
+    return LazyPySparkResource(spark_config=spark_config(master, cache_dir))
+
+
+def start_in_background(master: str, cache_dir: Path) -> threading.Thread:
+    """Start the session in a thread (without importing Dagster); the resource's first use of
+    the session then waits for it: SparkSession.builder.getOrCreate returns the process's one
+    session."""
+
+    def start() -> None:
+        from pyspark.sql import SparkSession
+
+        builder = SparkSession.builder
+        for key, value in spark_config(master, cache_dir).items():
+            builder = builder.config(key, value)
+        builder.getOrCreate()
+
+    thread = threading.Thread(target=start, name="spark-start", daemon=True)
+    thread.start()
+    return thread

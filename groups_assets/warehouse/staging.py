@@ -1,18 +1,21 @@
-"""Spark executors COPY a DataFrame into a PostgreSQL staging table, in parallel.
+"""The day's rows COPY'd into PostgreSQL staging tables in one Spark pass.
 
-Each row is turned into one CSV line by Spark itself (JVM column expressions); each executor
-task then streams its Arrow batches' string buffers to `COPY ... FROM STDIN (FORMAT csv)`
-without touching rows one by one in Python. A task commits its part when it ends.
+Spark turns each record into CSV text for the staging table it belongs to (JVM column
+expressions: a valid group gives a groups line and its membership lines, a reject a rejects
+line); the writer then streams the Arrow string buffers of those columns to
+`COPY ... FROM STDIN (FORMAT csv)`, one connection per table, without touching rows one by one
+in Python. The same pass counts the records per source and reason (the checks' evidence).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import psycopg
-from pyspark.sql import Column, DataFrame
-from pyspark.sql import functions as F
+from pyspark.sql import DataFrame
 
 from groups_assets.warehouse.statements import statement
 
@@ -59,8 +62,9 @@ class Stage:
         return f"_stage_{kind}_{self.token}"
 
     def names(self) -> dict[str, str]:
-        """{stage_<kind>: table name}, the placeholders of the sql/ files."""
-        return {f"stage_{kind}": self.table(kind) for kind in STAGE_COLUMNS}
+        """{stage_<kind>: table name}, the placeholders of the sql/ files ("applied": the day's
+        group records that apply, filled inside the transaction)."""
+        return {f"stage_{kind}": self.table(kind) for kind in (*STAGE_COLUMNS, "applied")}
 
     def create(self, conn: psycopg.Connection) -> None:
         with conn.transaction():
@@ -71,55 +75,99 @@ class Stage:
             conn.execute(statement("stage_drop", **self.names()))
 
 
-def csv_field(col: Column, kind: str) -> Column:
-    """One CSV field: NULL is an empty unquoted field, text is quoted with '"' doubled."""
+def csv_field(name: str, kind: str) -> str:
+    """One CSV field of column `name`, as SQL: NULL is an empty unquoted field, text is quoted
+    with '"' doubled."""
+    col = f"`{name}`"
     if kind == "text":
-        value = F.concat(F.lit('"'), F.replace(col, F.lit('"'), F.lit('""')), F.lit('"'))
+        value = f"concat('\"', replace({col}, '\"', '\"\"'), '\"')"
     elif kind == "bool":
-        value = F.when(col, F.lit("t")).otherwise(F.lit("f"))
+        value = f"CASE WHEN {col} THEN 't' ELSE 'f' END"
     elif kind == "micros":
         # A UTC instant as text PostgreSQL reads exactly (session time zone is UTC).
-        value = F.concat(F.date_format(F.timestamp_micros(col), "yyyy-MM-dd HH:mm:ss.SSSSSS"), F.lit("+00"))
+        value = f"concat(date_format(timestamp_micros({col}), 'yyyy-MM-dd HH:mm:ss.SSSSSS'), '+00')"
     else:
-        value = col.cast("string")
-    return F.coalesce(value, F.lit(""))
+        value = f"CAST({col} AS STRING)"
+    return f"coalesce({value}, '')"
 
 
-def csv_lines(df: DataFrame, columns: list[tuple[str, str]]) -> DataFrame:
-    """A one-column DataFrame of CSV lines (each ending in a newline) for `columns`."""
-    fields = [csv_field(F.col(name), kind) for name, kind in columns]
-    return df.select(F.concat(F.concat_ws(",", *fields), F.lit("\n")).alias("line"))
+def csv_line(columns: list[tuple[str, str]]) -> str:
+    """One CSV line (ending in a newline) of the named columns, as SQL."""
+    fields = ", ".join(csv_field(name, kind) for name, kind in columns)
+    return f"concat(concat_ws(',', {fields}), '\\n')"
 
 
-def _copy_task(connect_kwargs: dict, copy_sql: str):
+def routed(frame: DataFrame, lines: dict[str, str], tally: str) -> DataFrame:
+    """`frame` as the rows stage_day takes: a column per staging table holding the CSV text the
+    row adds to it (NULL: nothing), and `tally`, the key the row is counted under (SQL text)."""
+    columns = [f"{lines.get(kind, 'CAST(NULL AS STRING)')} AS {kind}" for kind in STAGE_COLUMNS]
+    return frame.selectExpr(*columns, f"{tally} AS tally")
+
+
+def _string_bytes(column) -> memoryview:
+    """The UTF-8 bytes of all values of an Arrow string column, back to back (NULLs add none)."""
+    import pyarrow as pa
+
+    if len(column) == 0:
+        return memoryview(b"")
+    _, offsets, data = column.buffers()
+    width = "q" if pa.types.is_large_string(column.type) else "i"
+    bounds = memoryview(offsets).cast(width)
+    return memoryview(data)[bounds[column.offset] : bounds[column.offset + len(column)]]
+
+
+def write_batches(batches, connect_kwargs: dict, copy_sql: dict[str, str]) -> Counter:
+    """COPY the Arrow batches of `routed` rows into the staging tables, one connection per table
+    that receives rows, committed when all batches are written. Returns the tallies
+    ("tally:<key>") and the rows each table received ("rows:<table>")."""
+    import psycopg
+    import pyarrow.compute as pc
+
+    counts: Counter = Counter()
+    cursors: dict[str, psycopg.Cursor] = {}
+    with ExitStack() as stack:
+        copies = {}
+        for batch in batches:
+            for item in pc.value_counts(batch.column("tally")).to_pylist():
+                counts[f"tally:{item['values']}"] += item["counts"]
+            for kind in STAGE_COLUMNS:
+                data = _string_bytes(batch.column(kind))
+                if not len(data):
+                    continue
+                if kind not in copies:
+                    conn = stack.enter_context(psycopg.connect(**connect_kwargs))
+                    cursors[kind] = conn.cursor()
+                    copies[kind] = stack.enter_context(cursors[kind].copy(copy_sql[kind]))
+                copies[kind].write(data)
+    for kind, cursor in cursors.items():
+        counts[f"rows:{kind}"] += cursor.rowcount
+    return counts
+
+
+def _task(connect_kwargs: dict, copy_sql: dict[str, str]):
     def run(batches):
-        import psycopg
         import pyarrow as pa
 
-        rows = 0
-        with psycopg.connect(**connect_kwargs) as conn, conn.cursor() as cur:
-            with cur.copy(copy_sql) as copy:
-                for batch in batches:
-                    column = batch.column(0)
-                    if len(column) == 0:
-                        continue
-                    _, offsets, data = column.buffers()
-                    width = "q" if pa.types.is_large_string(column.type) else "i"
-                    bounds = memoryview(offsets).cast(width)
-                    start, end = bounds[column.offset], bounds[column.offset + len(column)]
-                    copy.write(memoryview(data)[start:end])
-                    rows += len(column)
-        yield pa.RecordBatch.from_pydict({"rows": [rows]})
+        counts = write_batches(batches, connect_kwargs, copy_sql)
+        yield pa.RecordBatch.from_pydict({"key": list(counts), "n": list(counts.values())})
 
     return run
 
 
-def copy_into(df: DataFrame, connect_kwargs: dict, stage: Stage, kind: str) -> int:
-    """COPY `df` (the columns of STAGE_COLUMNS[kind]) into the stage's `kind` table from the
-    executors; return the rows written."""
-    columns = STAGE_COLUMNS[kind]
-    names = [name for name, _ in columns]
-    copy_sql = statement("copy_stage", table=stage.table(kind), columns=names).as_string(None)
-    lines = csv_lines(df, columns)
-    written = lines.mapInArrow(_copy_task(connect_kwargs, copy_sql), "rows long")
-    return int(written.agg(F.sum("rows")).first()[0] or 0)
+def stage_day(rows: DataFrame, connect_kwargs: dict, stage: Stage, on_driver: bool) -> Counter:
+    """COPY `routed` rows into the stage's tables; return write_batches' counts.
+
+    on_driver: the rows come to the driver in one Arrow collect and are written from there (no
+    Python workers to start: right for a small day). Otherwise every executor task writes its
+    own part, in parallel (a large day, a cluster)."""
+    copy_sql = {
+        kind: statement("copy_stage", table=stage.table(kind), columns=[name for name, _ in columns])
+        for kind, columns in STAGE_COLUMNS.items()
+    }
+    copy_sql = {kind: text.as_string(None) for kind, text in copy_sql.items()}
+    if on_driver:
+        return write_batches(rows.toArrow().to_batches(), connect_kwargs, copy_sql)
+    counts: Counter = Counter()
+    for row in rows.mapInArrow(_task(connect_kwargs, copy_sql), "key string, n long").collect():
+        counts[row["key"]] += row["n"]
+    return counts

@@ -1,30 +1,32 @@
 """validated_groups, validated_agents: each record with its fields, or its one reject reason."""
 
-from dagster import asset
+from __future__ import annotations
+
+from dagster import AssetSpec
 from pyspark.sql import DataFrame
 
 from groups_assets.contract.validation import validate_agents, validate_groups
-from groups_assets.partitions import sync_days
 
-
-@asset(
-    partitions_def=sync_days,
-    io_manager_key="parquet_io",
-    kinds={"spark"},
-    group_name="groups",
-    description="The day's group records checked against the contract: valid ones with typed "
-    "fields (duplicates resolved by updated_at), the rest with the first reason that applies.",
+SPECS = (
+    AssetSpec(
+        "validated_groups",
+        deps=["raw_groups"],
+        kinds={"spark"},
+        group_name="groups",
+        description="The day's group records checked against the contract: valid ones with typed "
+        "fields (duplicates resolved by updated_at), the rest with the first reason that applies.",
+    ),
+    AssetSpec(
+        "validated_agents",
+        deps=["raw_agents"],
+        kinds={"spark"},
+        group_name="agents",
+        description="The day's agent records checked against the contract.",
+    ),
 )
-def validated_groups(raw_groups: DataFrame) -> DataFrame:
-    return validate_groups(raw_groups)
 
 
-@asset(
-    partitions_def=sync_days,
-    io_manager_key="parquet_io",
-    kinds={"spark"},
-    group_name="agents",
-    description="The day's agent records checked against the contract.",
-)
-def validated_agents(raw_agents: DataFrame) -> DataFrame:
-    return validate_agents(raw_agents)
+def validate(source: str, records: DataFrame) -> DataFrame:
+    """The validated records of one source. Runs the duplicate search (one Spark job); the rest
+    stays lazy until the staging COPY reads it."""
+    return validate_groups(records) if source == "admin_groups" else validate_agents(records)

@@ -1,95 +1,113 @@
-"""Record checks: malformed records per reason (from the validated day), and every record read
-accounted for (read = loaded + rejected)."""
+"""Record checks: malformed records per reason, and every record read accounted for.
 
-from dagster import (
-    AssetCheckExecutionContext,
-    AssetCheckResult,
-    AssetCheckSeverity,
-    AssetIn,
-    MetadataValue,
-    asset_check,
-)
-from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
+Their evidence comes from the one Spark pass that stages the day (`DayCounts`: what the COPY
+counted per source and reason) and from SQL on the staging and final tables; nothing is read
+again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import psycopg
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue
 
 from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
 from groups_assets.defs.checks.evidence import SAMPLE_ROWS, markdown_table
-from groups_assets.resources.postgres import PostgresResource
-from groups_assets.warehouse import transaction
+from groups_assets.warehouse.staging import Stage
+from groups_assets.warehouse.statements import statement
+from groups_assets.warehouse.transaction import count_rejects
+
+REASONS = {"admin_groups": GROUP_REASONS, "agents": AGENT_REASONS}
+ASSETS = {"admin_groups": "validated_groups", "agents": "validated_agents"}
+WHAT = {"admin_groups": "group", "agents": "agent"}
+
+SPECS = (
+    AssetCheckSpec(
+        "malformed_groups",
+        asset="validated_groups",
+        description="Group records that break the contract, counted per reject reason, with a sample.",
+    ),
+    AssetCheckSpec(
+        "malformed_agents",
+        asset="validated_agents",
+        description="Agent records that break the contract, counted per reject reason, with a sample.",
+    ),
+    AssetCheckSpec(
+        "records_accounted",
+        asset="groups_table",
+        description="Every record read that day is accounted for: read = loaded + rejected, for "
+        "admin_groups and agents alike.",
+    ),
+)
 
 
-def _malformed(validated: DataFrame, reasons: tuple[str, ...], what: str) -> AssetCheckResult:
-    rejected = validated.where(F.col("reason").isNotNull())
-    counts = {r["reason"]: r["n"] for r in rejected.groupBy("reason").agg(F.count("*").alias("n")).collect()}
-    sample = (
-        rejected.orderBy("source_file", "record_no")
-        .select("source_file", "record_no", "reason", "raw")
-        .limit(SAMPLE_ROWS)
-        .collect()
-    )
-    total = sum(counts.values())
+@dataclass(frozen=True)
+class DayCounts:
+    """What the staging pass counted: records read per source, rejects per source and reason,
+    rows received per staging table."""
+
+    read: dict[str, int]
+    rejected: dict[str, Counter]
+    staged: dict[str, int]
+
+    @classmethod
+    def from_tallies(cls, tallies: Counter) -> DayCounts:
+        read: Counter = Counter()
+        rejected: dict[str, Counter] = {source: Counter() for source in REASONS}
+        staged: Counter = Counter()
+        for key, n in tallies.items():
+            kind, _, rest = key.partition(":")
+            if kind == "rows":
+                staged[rest] += n
+                continue
+            source, _, reason = rest.partition(":")
+            read[source] += n
+            if reason:
+                rejected[source][reason] += n
+        return cls(
+            read={s: read[s] for s in REASONS}, rejected=rejected, staged={k: staged[k] for k in staged}
+        )
+
+    def valid(self, source: str) -> int:
+        return self.read[source] - sum(self.rejected[source].values())
+
+
+def malformed(conn: psycopg.Connection, stage: Stage, counts: DayCounts, source: str) -> AssetCheckResult:
+    """The malformed-records check of one source, with a sample of its rejects from staging."""
+    rejected = counts.rejected[source]
+    query = statement("sample_stage_rejects", **stage.names())
+    cur = conn.execute(query, {"source": source, "sample": SAMPLE_ROWS})
+    sample = [dict(zip([d.name for d in cur.description], row, strict=True)) for row in cur.fetchall()]
+    total, what = sum(rejected.values()), WHAT[source]
     return AssetCheckResult(
+        asset_key=ASSETS[source],
+        check_name=f"malformed_{what}s",
         passed=total == 0,
         severity=AssetCheckSeverity.WARN,
         description=f"{total} malformed {what} record(s)" if total else f"no malformed {what} record",
         metadata={
             "rejected": total,
-            **{reason: counts.get(reason, 0) for reason in reasons},
-            "sample": MetadataValue.md(markdown_table(r.asDict() for r in sample)),
+            **{reason: rejected.get(reason, 0) for reason in REASONS[source]},
+            "sample": MetadataValue.md(markdown_table(sample)),
         },
     )
 
 
-@asset_check(
-    asset="validated_groups",
-    description="Group records that break the contract, counted per reject reason.",
-)
-def malformed_groups(validated_groups: DataFrame) -> AssetCheckResult:
-    return _malformed(validated_groups, GROUP_REASONS, "group")
-
-
-@asset_check(
-    asset="validated_agents",
-    description="Agent records that break the contract, counted per reject reason.",
-)
-def malformed_agents(validated_agents: DataFrame) -> AssetCheckResult:
-    return _malformed(validated_agents, AGENT_REASONS, "agent")
-
-
-@asset_check(
-    asset="groups_table",
-    description="Every record read that day is accounted for: read = loaded + rejected, for "
-    "admin_groups and agents alike.",
-    additional_ins={
-        "raw_groups": AssetIn("raw_groups"),
-        "validated_groups": AssetIn("validated_groups"),
-        "raw_agents": AssetIn("raw_agents"),
-        "validated_agents": AssetIn("validated_agents"),
-    },
-)
-def records_accounted(
-    context: AssetCheckExecutionContext,
-    postgres: PostgresResource,
-    raw_groups: DataFrame,
-    validated_groups: DataFrame,
-    raw_agents: DataFrame,
-    validated_agents: DataFrame,
-) -> AssetCheckResult:
-    day = context.run.tags.get("dagster/partition") or context.partition_key
-    with postgres.connect() as conn:
-        rejected = transaction.count_rejects(conn, day)
+def records_accounted(conn: psycopg.Connection, counts: DayCounts, day: str) -> AssetCheckResult:
+    """read (counted by Spark) = loaded (rows in staging) + rejected (rows in `rejects`)."""
+    stored = count_rejects(conn, day)
     metadata: dict[str, int] = {}
     balanced = True
-    for source, raw, validated in (
-        ("admin_groups", raw_groups, validated_groups),
-        ("agents", raw_agents, validated_agents),
-    ):
-        read = raw.count()
-        loaded = validated.where(F.col("reason").isNull()).count()
-        rejects = sum(n for (s, _), n in rejected.items() if s == source)
-        metadata.update({f"{source}_read": read, f"{source}_loaded": loaded, f"{source}_rejected": rejects})
-        balanced &= read == loaded + rejects
+    for source, table in (("admin_groups", "groups"), ("agents", "agents")):
+        read, loaded = counts.read[source], counts.staged.get(table, 0)
+        rejected = sum(n for (s, _), n in stored.items() if s == source)
+        metadata |= {f"{source}_read": read, f"{source}_loaded": loaded, f"{source}_rejected": rejected}
+        balanced &= read == loaded + rejected
     return AssetCheckResult(
+        asset_key="groups_table",
+        check_name="records_accounted",
         passed=balanced,
         severity=AssetCheckSeverity.WARN,
         description="read = loaded + rejected" if balanced else "records unaccounted for",

@@ -1,2 +1,2 @@
--- Groups that the day's transaction added (taken before the groups upsert in applied_groups).
-SELECT count(*) FROM applied_groups WHERE is_new;
+-- Groups that the day's transaction added (the applied table is filled before the groups upsert).
+SELECT count(*) FROM {stage_applied} WHERE is_new;

@@ -36,4 +36,4 @@ SELECT
     count(*) FILTER (WHERE f.inactive AND n.group_id IS NULL) AS became_inactive,
     count(*) FILTER (WHERE NOT f.inactive AND n.group_id IS NULL) AS became_active
 FROM flipped f
-LEFT JOIN applied_groups n ON n.group_id = f.group_id AND n.is_new;
+LEFT JOIN {stage_applied} n ON n.group_id = f.group_id AND n.is_new;

@@ -1,6 +1,6 @@
 -- An applied group's membership becomes exactly its agent_ids: remove pairs no longer listed.
 DELETE FROM group_membership m
-USING applied_groups a
+USING {stage_applied} a
 WHERE m.group_id = a.group_id
   AND NOT EXISTS (
       SELECT 1 FROM {stage_members} s

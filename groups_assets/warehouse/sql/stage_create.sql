@@ -26,3 +26,8 @@ CREATE UNLOGGED TABLE {stage_rejects} (
     raw_record  TEXT NOT NULL,
     reason      TEXT NOT NULL
 );
+-- The day's group records that apply (filled inside the day's transaction).
+CREATE UNLOGGED TABLE {stage_applied} (
+    group_id BIGINT NOT NULL,
+    is_new   BOOLEAN NOT NULL
+);

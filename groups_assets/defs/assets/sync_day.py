@@ -1,0 +1,224 @@
+"""The asset graph of one sync day, materialized by one step in one process.
+
+raw_* -> validated_* -> the tables -> inactive_flags are the assets people see and plot; they are
+produced together because a day is one unit: Spark reads, validates and stages the day's
+records in one pass (no intermediate files), the blocking check decides on the counts of that
+pass, and one PostgreSQL transaction applies the day. Any *Materialize* (all assets, one asset,
+a backfill, a sensor's run, the CLI) therefore runs this one step with one Spark session, and a
+retry or re-execution starts from the source files, which are the truth.
+
+No `from __future__ import annotations` here: Dagster reads the `context` annotation.
+"""
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import psycopg
+from dagster import (
+    AssetCheckResult,
+    AssetExecutionContext,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    RetryRequested,
+    multi_asset,
+)
+from dagster_pyspark import LazyPySparkResource
+from py4j.protocol import Py4JJavaError
+from pyspark.errors import PySparkException
+from pyspark.sql import SparkSession
+
+from groups_assets import metadata as meta
+from groups_assets.defs.assets import ingest, load, validate
+from groups_assets.defs.checks import blocking, records
+from groups_assets.partitions import sync_days
+from groups_assets.redact import redact
+from groups_assets.resources.postgres import DatabaseUnavailable, PostgresResource
+from groups_assets.resources.source import SourceResource
+from groups_assets.settings import load_settings
+from groups_assets.warehouse import transaction
+from groups_assets.warehouse.staging import Stage, stage_day
+
+# A database restart in the middle of a day: the transaction rolls back and the step runs again
+# (2 + 4 + 8 + 16 s of waiting at most). What a retry cannot fix fails at once.
+MAX_RETRIES = 4
+# Below this much input (on a local master), the staged rows come to the driver in one Arrow
+# collect instead of being written by executor tasks.
+DRIVER_COPY_BYTES = 64 << 20
+# Errors worth a retry: the connection was lost (a restart, a network cut) or the server asked
+# for one (serialization failure, deadlock). A missing privilege, a bad password or a wrong
+# statement fails the same way every time. Executors report theirs inside Spark's error text.
+_TRANSIENT = (psycopg.OperationalError, psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
+_TRANSIENT_NAMES = ("OperationalError", "AdminShutdown", "SerializationFailure", "DeadlockDetected")
+
+
+class Stopwatch:
+    """Seconds per stage of the step, in the order they ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, stage: str) -> None:
+        now = time.monotonic()
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - self._last, 3)
+        self._last = now
+
+
+@multi_asset(
+    name="sync_day",
+    partitions_def=sync_days,
+    specs=[*ingest.SPECS, *validate.SPECS, *load.SPECS],
+    check_specs=[*records.SPECS, blocking.SPEC],
+    description="One sync day end to end: read and validate the day's files (Spark), stage them "
+    "in PostgreSQL, apply them in one transaction, recompute the inactive flags.",
+)
+def sync_day(
+    context: AssetExecutionContext,
+    spark: LazyPySparkResource,
+    postgres: PostgresResource,
+    source: SourceResource,
+) -> Iterator[MaterializeResult | AssetCheckResult]:
+    day = context.partition_key
+    watch = Stopwatch()
+    try:
+        postgres.ping()  # first: a run that could only fail at its last stage fails now
+    except DatabaseUnavailable as err:
+        raise Failure(f"day {day}: {err}", allow_retries=False) from None
+    files = ingest.day_files(source, day)
+    watch.lap("database_and_files")
+    session = spark.spark_session
+    watch.lap("spark_start")
+    try:
+        yield from _stage_and_apply(context, session, postgres, files, watch)
+    except psycopg.Error as err:
+        if isinstance(err, _TRANSIENT):
+            raise _retry(context, err) from err
+        raise Failure(
+            f"day {day}: PostgreSQL refused a statement: {redact(str(err)).strip()} "
+            f"(SQLSTATE {err.sqlstate}). Retrying would not help; check the role's privileges "
+            "(README: Pointing at a real PostgreSQL) and the schema. The tables are as before the day.",
+            allow_retries=False,
+        ) from None
+    except (Py4JJavaError, PySparkException) as err:
+        if any(name in str(err) for name in _TRANSIENT_NAMES):  # an executor lost its connection
+            raise _retry(context, err) from err
+        raise
+    finally:
+        session.catalog.clearCache()
+
+
+def _retry(context: AssetExecutionContext, err: Exception) -> RetryRequested:
+    wait = 2 * 2**context.retry_number
+    context.log.warning(f"database connection lost ({type(err).__name__}); the day runs again in {wait} s.")
+    return RetryRequested(max_retries=MAX_RETRIES, seconds_to_wait=wait)
+
+
+def _stage_and_apply(
+    context: AssetExecutionContext,
+    session: SparkSession,
+    postgres: PostgresResource,
+    files: ingest.DayFiles,
+    watch: Stopwatch,
+) -> Iterator:
+    day = files.day
+    schema = postgres.schema
+    stage = Stage.new()
+    # Small local days: the staged rows come to the driver (no Python workers to start).
+    on_driver = files.size() < DRIVER_COPY_BYTES and session.sparkContext.master.startswith("local")
+    connect_kwargs = postgres.connect_kwargs()
+
+    def source_pass(source: str) -> Counter:
+        """One source read, validated and staged: one Spark pass over its records."""
+        validated = validate.validate(source, ingest.read(session, files, source))
+        return stage_day(load.stage_rows(source, validated), connect_kwargs, stage, on_driver)
+
+    with postgres.connect() as conn:
+        transaction.ensure_schema(conn, schema)
+        stage.create(conn)
+        try:
+            # Both sources at once: the driver's work for one overlaps the other's Spark jobs.
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="source") as pool:
+                tallies = sum(pool.map(source_pass, ingest.SOURCES), Counter())
+            counts = records.DayCounts.from_tallies(tallies)
+            watch.lap("read_validate_stage")
+            yield from _read_and_validate_results(files, counts)
+            yield records.malformed(conn, stage, counts, "admin_groups")
+            yield records.malformed(conn, stage, counts, "agents")
+            settings = load_settings()
+            verdict = blocking.reject_ratio(counts, day, settings.max_reject_ratio)
+            yield verdict
+            watch.lap("record_checks")
+            if not verdict.passed:
+                raise Failure(
+                    f"{verdict.description}. The tables were left as they were; fix the export and "
+                    "run the day again (or raise GROUPS_MAX_REJECT_RATIO if the data is what it is).",
+                    allow_retries=False,
+                )
+            applied, statements = transaction.apply_day(conn, schema, stage, day, settings.first_load)
+            watch.lap("apply_transaction")
+        finally:
+            stage.drop(conn)
+        yield from _table_results(counts, applied, watch, statements)
+        yield records.records_accounted(conn, counts, day)
+    context.log.info(f"day {day}: seconds per stage {watch.seconds}; statements {statements}")
+
+
+def _read_and_validate_results(files: ingest.DayFiles, counts: records.DayCounts) -> Iterator:
+    for source, raw, checked in (
+        ("admin_groups", "raw_groups", "validated_groups"),
+        ("agents", "raw_agents", "validated_agents"),
+    ):
+        yield MaterializeResult(
+            asset_key=raw,
+            metadata={
+                meta.FILES: len(files.files[source]),
+                meta.BYTES: files.size(source),
+                meta.RECORDS: counts.read[source],
+            },
+        )
+        yield MaterializeResult(
+            asset_key=checked,
+            metadata={meta.VALID: counts.valid(source), meta.REJECTED: sum(counts.rejected[source].values())},
+        )
+
+
+def _table_results(counts: records.DayCounts, applied: dict, watch: Stopwatch, statements: dict) -> Iterator:
+    yield MaterializeResult(
+        asset_key="groups_table",
+        metadata={
+            meta.GROUPS_LOADED: counts.staged.get("groups", 0),
+            meta.GROUPS_WRITTEN: applied["groups_written"],
+            meta.GROUPS_NEW: applied["groups_new"],
+            meta.GROUPS_TOTAL: applied["groups_total"],
+            meta.REJECTS: counts.staged.get("rejects", 0),
+        },
+    )
+    yield MaterializeResult(
+        asset_key="membership_table",
+        metadata={
+            meta.MEMBERSHIPS_LISTED: counts.staged.get("members", 0),
+            meta.MEMBERSHIPS_ADDED: applied["memberships_added"],
+            meta.MEMBERSHIPS_REMOVED: applied["memberships_removed"],
+        },
+    )
+    yield MaterializeResult(
+        asset_key="agents_table",
+        metadata={
+            meta.AGENTS_LOADED: counts.staged.get("agents", 0),
+            meta.AGENTS_WRITTEN: applied["agents_written"],
+        },
+    )
+    yield MaterializeResult(
+        asset_key="inactive_flags",
+        metadata={
+            meta.BECAME_INACTIVE: applied["became_inactive"],
+            meta.BECAME_ACTIVE: applied["became_active"],
+            meta.GROUPS_FLIPPED: applied["became_inactive"] + applied["became_active"],
+            meta.INACTIVE_GROUPS: applied["inactive_groups"],
+            # One entry for the profile (the UI plots numbers; these are read, not plotted).
+            meta.SECONDS: MetadataValue.json({"stages": watch.seconds, "statements": statements}),
+        },
+    )

@@ -1,0 +1,7 @@
+-- First load: the indexes dropped by first_load_drop_indexes.sql, built once over the loaded
+-- rows (the same names and definitions as schema.sql), then fresh statistics for the planner.
+SET LOCAL maintenance_work_mem = '256MB';
+ALTER TABLE groups ADD CONSTRAINT groups_pkey PRIMARY KEY (group_id);
+CREATE INDEX groups_parent_group_id_idx ON groups (parent_group_id);
+ALTER TABLE group_membership ADD CONSTRAINT group_membership_pkey PRIMARY KEY (group_id, agent_id);
+ANALYZE groups, group_membership, agents;
