@@ -4,8 +4,8 @@
 
 What a team would write with dlt for the same export: each group record upserted on group_id
 (agent_ids become dlt's child table `groups__agent_ids`), each agent on agent_id. dlt fails a
-whole load on one record whose primary key is null or not an integer, so records without a
-valid id are dropped here first; dlt has no rejects table, no updated_at guard against older
+whole load on one record whose primary key is null or not an integer, or whose timestamp it
+cannot parse, so such records are dropped here first (that filtering counts as dlt's time); dlt has no rejects table, no updated_at guard against older
 records and no inactive flag.
 """
 
@@ -16,9 +16,30 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 MAX_ID = 2**63 - 1
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+def _loadable(item: object, id_field: str) -> bool:
+    """What dlt can take without failing the load: an object with an integer id in range and
+    timestamps Python can parse (dlt raises on an offset of 24 hours or more, for one)."""
+    if not isinstance(item, dict):
+        return False
+    ident = item.get(id_field)
+    if type(ident) is not int or not 1 <= ident <= MAX_ID:
+        return False
+    for name in TIMESTAMPS:
+        value = item.get(name)
+        if value is None:
+            continue
+        try:
+            datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return False
+    return True
 
 
 def records(folder: Path, id_field: str) -> Iterator[dict]:
@@ -39,11 +60,7 @@ def records(folder: Path, id_field: str) -> Iterator[dict]:
                     items.append(json.loads(line))
                 except ValueError:
                     continue
-        for item in items:
-            if isinstance(item, dict):
-                ident = item.get(id_field)
-                if type(ident) is int and 1 <= ident <= MAX_ID:
-                    yield item
+        yield from (item for item in items if _loadable(item, id_field))
 
 
 def main() -> None:
@@ -68,10 +85,23 @@ def main() -> None:
         primary_key="agent_id",
         write_disposition="merge",
     )
+    from psycopg.conninfo import conninfo_to_dict
+
+    info = conninfo_to_dict(args.database_url)
+    host = info.get("host") or "localhost"
+    credentials = {
+        # A unix socket (the embedded server): libpq takes the folder from the URL's query.
+        "host": "localhost" if host.startswith("/") else host,
+        "query": {"host": host} if host.startswith("/") else {},
+        "port": int(info.get("port") or 5432),
+        "database": info.get("dbname") or "postgres",
+        "username": info.get("user") or "postgres",
+        "password": info.get("password") or "",
+    }
     pipeline = dlt.pipeline(
         pipeline_name=f"bench_{args.dataset}",
         pipelines_dir=str(args.work),
-        destination=dlt.destinations.postgres(credentials=args.database_url),
+        destination=dlt.destinations.postgres(credentials=credentials),
         dataset_name=args.dataset,
     )
     info = pipeline.run([groups, agents])

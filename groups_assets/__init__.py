@@ -1,1 +1,4 @@
-"""Daily admin-group exports into PostgreSQL, as a Dagster asset graph on PySpark."""
+"""groups_assets: daily admin-group exports into PostgreSQL, as a Dagster asset graph on Spark."""
+
+# The code location's name, as workspace.yaml and [tool.dg.project] in pyproject.toml give it.
+CODE_LOCATION = "groups_assets"

@@ -26,6 +26,8 @@ class Settings:
     alert_webhook_url: str | None = None
     ui_base_url: str = "http://127.0.0.1:3000"
     first_load: bool = True
+    alert_retry_hours: float = 24.0
+    check_timeout_seconds: float = 300.0
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -49,6 +51,8 @@ def load_settings() -> Settings:
         alert_webhook_url=os.environ.get(ALERT_WEBHOOK_ENV) or None,
         ui_base_url=os.environ.get("GROUPS_UI_BASE_URL") or "http://127.0.0.1:3000",
         first_load=_choice("GROUPS_FIRST_LOAD", ("auto", "off")) == "auto",
+        alert_retry_hours=number_from_env("GROUPS_ALERT_RETRY_HOURS", 24.0),
+        check_timeout_seconds=number_from_env("GROUPS_CHECK_TIMEOUT_SECONDS", 300.0, low=1.0),
     )
 
 

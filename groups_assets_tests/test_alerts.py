@@ -10,26 +10,32 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from dagster import (
     AssetCheckResult,
+    AssetChecksDefinition,
     AssetCheckSeverity,
     DagsterInstance,
+    Definitions,
     MetadataValue,
     asset,
     asset_check,
     build_run_status_sensor_context,
     build_sensor_context,
-    materialize,
+    define_asset_job,
 )
 
 from groups_assets.defs.sensors.alerts import (
     ALERTED_TAG,
     CHECK_ALERT_SENSOR_NAME,
+    PENDING_SINCE_TAG,
+    PENDING_TAG,
     RUN_FAILURE_ALERT_SENSOR_NAME,
     Alert,
+    alert_retries,
     check_failure_alerts,
     run_failure_alerts,
     scrub,
     send,
 )
+from groups_assets.jobs import sync_day_job
 from groups_assets.partitions import sync_days
 from groups_assets.resources.alert_webhook import AlertWebhook, post_json
 
@@ -224,10 +230,17 @@ def broken() -> int:
     raise RuntimeError("could not connect to postgresql://loader:hunter2@db.internal:5432/wh")
 
 
-def run_day(instance, assets, day="day7", **kwargs):
+def run_day(instance, assets, day="day7", raise_on_error=True):
+    """A run of these assets under the job name the alert sensors watch (the CLI's job)."""
     if not instance.has_dynamic_partition(sync_days.name, day):
         instance.add_dynamic_partitions(sync_days.name, [day])
-    return materialize(assets, instance=instance, partition_key=day, **kwargs)
+    checks = [a for a in assets if isinstance(a, AssetChecksDefinition)]
+    job = Definitions(
+        assets=[a for a in assets if a not in checks],
+        asset_checks=checks,
+        jobs=[define_asset_job(sync_day_job.name, partitions_def=sync_days)],
+    ).resolve_job_def(sync_day_job.name)
+    return job.execute_in_process(instance=instance, partition_key=day, raise_on_error=raise_on_error)
 
 
 def test_each_failed_check_of_a_green_run_alerts_once(server, instance):
@@ -309,18 +322,52 @@ def test_a_failed_run_alerts_once_without_its_password(server, instance):
     assert "hunter2" not in json.dumps(body)
 
 
-def test_a_webhook_that_is_down_does_not_break_the_sensor(server, instance, capfd):
-    server.status = 500
-    result = run_day(instance, [thing, thing_rows_rejected, thing_cycles])
-    webhook = AlertWebhook(url=server.url, attempts=3, backoff_seconds=0.01)
-    context = build_run_status_sensor_context(
+def check_context(result, instance, webhook):
+    return build_run_status_sensor_context(
         sensor_name=CHECK_ALERT_SENSOR_NAME,
         dagster_event=result.get_run_success_event(),
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         resources={"alerts": webhook},
     )
-    check_failure_alerts(context)  # does not raise
-    assert len(server.posts) == 3, "three tries for the first alert; the second waits out the rest"
+
+
+def retry_tick(instance, webhook):
+    return alert_retries(build_sensor_context(instance=instance, resources={"alerts": webhook}))
+
+
+def test_a_webhook_that_is_down_does_not_break_the_sensor_and_loses_nothing(server, instance, capfd):
+    server.status = 500
+    result = run_day(instance, [thing, thing_rows_rejected, thing_cycles])
+    webhook = AlertWebhook(url=server.url, attempts=3, backoff_seconds=0.01, cooldown_seconds=0)
+    check_failure_alerts(check_context(result, instance, webhook))  # does not raise
+    assert len(server.posts) == 6, "three tries for each alert"
     err = capfd.readouterr().err
     assert "check=thing_cycles" in err and "check=thing_rows_rejected" in err, "both alerts are logged"
+    tags = instance.get_run_by_id(result.run_id).tags
+    assert tags[PENDING_TAG] == "true" and tags[ALERTED_TAG] == "", "nothing is marked as sent"
+
+    server.status = 200  # the receiver is back: the next retry tick delivers both, once
+    skip = retry_tick(instance, webhook)
+    assert "2 delivered" in skip.skip_message
+    assert sorted(b["check"] for b in server.bodies()[6:]) == ["thing_cycles", "thing_rows_rejected"]
+    assert instance.get_run_by_id(result.run_id).tags[PENDING_TAG] == "false"
+    retry_tick(instance, webhook)
+    check_failure_alerts(check_context(result, instance, webhook))
+    assert len(server.posts) == 8, "delivered alerts are never sent again"
+
+
+def test_an_alert_undelivered_past_the_retry_time_is_logged_as_lost(server, instance, capfd):
+    server.status = 503
+    result = run_day(instance, [thing, thing_rows_rejected])
+    webhook = AlertWebhook(url=server.url, attempts=1, cooldown_seconds=0)
+    check_failure_alerts(check_context(result, instance, webhook))
+    instance.add_run_tags(result.run_id, {PENDING_SINCE_TAG: str(int(time.time()) - 25 * 3600)})
+    skip = retry_tick(instance, webhook)
+    assert "1 lost" in skip.skip_message
+    err = capfd.readouterr().err
+    assert "alert LOST after 24 h undelivered" in err and "check=thing_rows_rejected" in err
+    assert instance.get_run_by_id(result.run_id).tags[PENDING_TAG] == "lost"
+    posts = len(server.posts)
+    retry_tick(instance, webhook)
+    assert len(server.posts) == posts, "a lost alert is not tried again"

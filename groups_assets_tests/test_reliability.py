@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from groups_assets.partitions import BadDayKey, day_folder
+from groups_assets.days import BadDayKey, day_folder
 from groups_assets_tests.support import SAMPLE, group, lines
 
 

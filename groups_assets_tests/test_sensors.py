@@ -188,7 +188,7 @@ def test_a_missing_source_root_skips_with_a_reason(instance, tmp_path):
 
 def test_the_code_location_ships_the_sensors_off_with_their_job():
     sensors = {s.name: s for s in SHIPPED.sensors}
-    assert set(sensors) == {"new_day_sensor", "check_failure_alerts", "run_failure_alerts"}
+    assert set(sensors) == {"new_day_sensor", "check_failure_alerts", "run_failure_alerts", "alert_retries"}
     assert [t.job_name for t in sensors["new_day_sensor"].targets] == [sync_day_job.name]
     assert sensors["new_day_sensor"].minimum_interval_seconds == 30
     assert all(s.default_status.value == "STOPPED" for s in sensors.values())

@@ -6,11 +6,14 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
+# Nothing here imports Dagster at module level: `run` starts the Spark JVM first.
 from groups_assets.cli import generate
-from groups_assets.partitions import BadDayKey, day_folder, list_days
+from groups_assets.days import BadDayKey, day_folder, list_days
 from groups_assets.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -39,7 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--source-root", help="folder holding sync-<day>/ (default: GROUPS_SOURCE_ROOT or ./sample_data)"
     )
-    run.add_argument("-v", "--verbose", action="store_true", help="print Dagster's step logs too")
+    run.add_argument(
+        "-v", "--verbose", action="store_true", help="print Dagster's step logs and Spark's output too"
+    )
     gen = sub.add_parser(
         "generate",
         help="write synthetic sync days (for tests and benchmarks)",
@@ -57,12 +62,12 @@ def _use_dagster_home(settings: Settings) -> None:
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     # The defaults (SQLite storage in this folder), without the telemetry banner.
     config = settings.dagster_home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or not config.read_text().strip():
         config.write_text("telemetry:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
 
 
-def _run_days(settings: Settings, days: list[str], log_level: str) -> int:
+def _run_days(settings: Settings, days: list[str], verbose: bool, log_path: Path | None) -> int:
     from dagster import DagsterInstance
 
     from groups_assets.cli.summary import summarize
@@ -72,6 +77,8 @@ def _run_days(settings: Settings, days: list[str], log_level: str) -> int:
 
     _use_dagster_home(settings)
     job = defs().resolve_job_def(sync_day_job.name)
+    # Quiet: the summary is the answer; the step logs stay in the run (UI) and the log file.
+    level = "DEBUG" if verbose else "CRITICAL"
     with DagsterInstance.get() as instance:
         for day in days:
             if not instance.has_dynamic_partition(sync_days.name, day):
@@ -81,12 +88,36 @@ def _run_days(settings: Settings, days: list[str], log_level: str) -> int:
                 partition_key=day,
                 instance=instance,
                 raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                run_config={"loggers": {"console": {"config": {"log_level": level}}}},
             )
             print(summarize(day, result, time.monotonic() - started), flush=True)
             if not result.success:
+                if log_path is not None:
+                    print(f"  details: {log_path} (or -v); run {result.run_id} in the UI", flush=True)
                 return EXIT_FAILED
     return EXIT_OK
+
+
+@contextmanager
+def _output_to(log_path: Path | None) -> Iterator[None]:
+    """Everything written to the process's stderr (Spark's JVM, libraries) goes to `log_path`;
+    this program's own messages still reach the terminal. None: change nothing (-v)."""
+    if log_path is None:
+        yield
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    terminal = os.dup(2)
+    with log_path.open("ab") as log:
+        os.dup2(log.fileno(), 2)
+    own = sys.stderr
+    sys.stderr = os.fdopen(os.dup(terminal), "w", buffering=1)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        sys.stderr = own
+        os.dup2(terminal, 2)
+        os.close(terminal)
 
 
 def _pending_days(settings: Settings) -> list[str]:
@@ -121,11 +152,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"groups-pipeline: {err}", file=sys.stderr)
             return EXIT_USAGE
         days = [args.day]
-    # The JVM takes seconds to start: let it start while Dagster loads and prepares the run.
-    from groups_assets.resources.spark import start_in_background
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    log_path = None if args.verbose else settings.home / "logs" / f"run-{days[0]}-{stamp}.log"
+    with _output_to(log_path):
+        # The JVM takes seconds to start: let it start while Dagster loads and prepares the run.
+        from groups_assets.resources.spark import start_in_background
 
-    start_in_background(settings.spark_master, settings.cache_dir)
-    return _run_days(settings, days, "DEBUG" if args.verbose else "WARNING")
+        start_in_background(settings.spark_master, settings.cache_dir)
+        return _run_days(settings, days, args.verbose, log_path)
 
 
 def dev(args: argparse.Namespace) -> int:

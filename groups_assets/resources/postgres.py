@@ -54,11 +54,12 @@ class PostgresResource(ConfigurableResource):
     def display_url(self) -> str:
         return redact(self.url) if self.url else f"embedded PostgreSQL in {self.embedded_pgdata}"
 
-    def connect_kwargs(self) -> dict:
+    def connect_kwargs(self, statement_timeout: float | None = None) -> dict:
         """What a Spark executor needs to open its own connection (plain, picklable)."""
+        timeout = f" -c statement_timeout={int(statement_timeout * 1000)}" if statement_timeout else ""
         return {
             "conninfo": self.conninfo(),
-            "options": f"-c search_path={self.schema}",
+            "options": f"-c search_path={self.schema}{timeout}",
             "application_name": "groups-pipeline",
             "connect_timeout": 10,
         }
@@ -69,11 +70,12 @@ class PostgresResource(ConfigurableResource):
             conn.execute("SELECT 1")
 
     @contextmanager
-    def connect(self):
+    def connect(self, statement_timeout: float | None = None):
+        """A connection (autocommit), each statement cancelled after `statement_timeout` s if set."""
         try:
             # Autocommit: every change happens inside an explicit conn.transaction() block, so a
             # read before it cannot turn that block into a savepoint of an implicit transaction.
-            conn = psycopg.connect(**self.connect_kwargs(), autocommit=True)
+            conn = psycopg.connect(**self.connect_kwargs(statement_timeout), autocommit=True)
         except psycopg.OperationalError as err:
             raise DatabaseUnavailable(
                 f"cannot connect to PostgreSQL at {self.display_url()}: "

@@ -7,6 +7,7 @@ No `from __future__ import annotations` here: Dagster reads the sensors' `contex
 """
 
 import math
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,15 +18,23 @@ from dagster import (
     DagsterInstance,
     DagsterRun,
     DagsterRunStatus,
+    DefaultSensorStatus,
     RunFailureSensorContext,
+    RunsFilter,
     RunStatusSensorContext,
     SensorDefinition,
+    SensorEvaluationContext,
+    SkipReason,
     run_failure_sensor,
     run_status_sensor,
+    sensor,
 )
 
+from groups_assets import CODE_LOCATION
+from groups_assets.jobs import sync_day_job
 from groups_assets.redact import redact
 from groups_assets.resources.alert_webhook import AlertWebhook, Log
+from groups_assets.settings import load_settings
 
 TEXT_MAX = 600  # characters of a description or error message kept in an alert
 
@@ -118,7 +127,13 @@ class Alert:
 
 
 
-ALERTED_TAG = "groups/alerted"  # on a run: the alerts already sent for it, comma separated
+ALERTED_TAG = "groups/alerted"  # on a run: the alerts delivered (or logged) for it, comma separated
+PENDING_TAG = "groups/alerts_pending"  # "true": some alert not delivered yet; "false"; "lost"
+PENDING_SINCE_TAG = "groups/alerts_pending_since"  # epoch seconds of the first failed delivery
+FAILURE_TAG = "groups/failure"  # a failed run's error, kept for the retries of its alert
+RETRY_SENSOR_NAME = "alert_retries"
+# The job the UI's *Materialize* runs (Dagster's implicit asset job; not public API by name).
+IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
 CHECK_ALERT_SENSOR_NAME = "check_failure_alerts"
 RUN_FAILURE_ALERT_SENSOR_NAME = "run_failure_alerts"
 
@@ -190,31 +205,69 @@ def run_alerts(
     return alerts
 
 
+def _tags(run: DagsterRun) -> tuple[set[str], str]:
+    return {key for key in run.tags.get(ALERTED_TAG, "").split(",") if key}, run.tags.get(PENDING_TAG, "")
+
+
 def send_run_alerts(
     instance: DagsterInstance, run_id: str, webhook: AlertWebhook, log: Log, failure: str | None = None
 ) -> list[Alert]:
-    """Send each alert of a finished run that was not sent before; returns those sent now.
+    """Send each alert of a finished run that was not delivered before; returns those delivered
+    now (or logged, when no webhook is set).
 
-    Dagster's run-status cursor hands each run to a sensor once. The ALERTED_TAG on the run also
-    keeps a re-evaluation (a tick that timed out, a reset cursor) from alerting twice. An alert
-    the webhook did not take is logged and counted as sent: the log is the record.
+    What was delivered is kept on the run (ALERTED_TAG), so no alert goes out twice. An alert the
+    webhook did not take stays pending (PENDING_TAG): `alert_retries` tries it again on later
+    ticks until it is delivered, or for GROUPS_ALERT_RETRY_HOURS, after which it is logged as lost.
     """
-    run = instance.get_run_by_id(run_id)  # fresh: the context's copy may predate our tag
+    run = instance.get_run_by_id(run_id)  # fresh: the context's copy may predate our tags
     if run is None:
         log.warning(f"alerts: run {run_id} is not in this instance; nothing sent")
         return []
-    done = {key for key in run.tags.get(ALERTED_TAG, "").split(",") if key}
-    sent = []
+    done, _ = _tags(run)
+    failure = failure if failure is not None else run.tags.get(FAILURE_TAG)
+    sent, undelivered = [], []
     for alert in run_alerts(instance, run, webhook, failure):
         if alert.key in done:
             continue
-        send(webhook, alert, log)
-        done.add(alert.key)
-        sent.append(alert)
-        instance.add_run_tags(run_id, {ALERTED_TAG: ",".join(sorted(done))})
-    if not sent:
-        log.info(f"alerts: nothing to send for run {run_id}")
+        if send(webhook, alert, log) or not webhook.url:
+            done.add(alert.key)
+            sent.append(alert)
+        else:
+            undelivered.append(alert)
+    tags = {ALERTED_TAG: ",".join(sorted(done)), PENDING_TAG: "true" if undelivered else "false"}
+    if undelivered:
+        tags.setdefault(PENDING_SINCE_TAG, run.tags.get(PENDING_SINCE_TAG) or str(int(time.time())))
+        if failure is not None:
+            tags[FAILURE_TAG] = scrub(failure)
+        log.warning(
+            f"alerts: {len(undelivered)} alert(s) of run {run_id} not delivered; "
+            "alert_retries tries them again on its next ticks"
+        )
+    instance.add_run_tags(run_id, tags)
     return sent
+
+
+def retry_pending(instance: DagsterInstance, webhook: AlertWebhook, log: Log, give_up_hours: float) -> str:
+    """One pass over the runs with undelivered alerts: deliver them, or give up on those pending
+    longer than `give_up_hours` (each is logged as lost). Returns what was done, for the tick."""
+    runs = instance.get_runs(filters=RunsFilter(tags={PENDING_TAG: "true"}), limit=200)
+    delivered = lost = 0
+    for run in runs:
+        since = float(run.tags.get(PENDING_SINCE_TAG) or time.time())
+        if time.time() - since > give_up_hours * 3600:
+            done, _ = _tags(run)
+            for alert in run_alerts(instance, run, webhook, run.tags.get(FAILURE_TAG)):
+                if alert.key not in done:
+                    log.error(f"alert LOST after {give_up_hours:g} h undelivered: {alert.log_line()}")
+                    lost += 1
+            instance.add_run_tags(run.run_id, {PENDING_TAG: "lost"})
+            continue
+        delivered += len(send_run_alerts(instance, run.run_id, webhook, log))
+    still = len(instance.get_runs(filters=RunsFilter(tags={PENDING_TAG: "true"}), limit=200))
+    return (
+        f"{len(runs)} run(s) had undelivered alerts: {delivered} delivered, {lost} lost, "
+        f"{still} run(s) still pending"
+    )
 
 
 def _failure_text(context: RunFailureSensorContext) -> str:
@@ -222,30 +275,59 @@ def _failure_text(context: RunFailureSensorContext) -> str:
     return " | ".join(p.strip() for p in parts if p and p.strip())
 
 
-# The functions return None on purpose: a run-status sensor that returns a value stops the tick
-# after that run, None lets one tick handle every run that finished since the last.
+def ours(context: RunStatusSensorContext) -> bool:
+    """A run of this code location's sync: its job or the UI's implicit asset job, launched from
+    this location or run in process (the CLI's runs carry no location)."""
+    run = context.dagster_run
+    if run.job_name not in (sync_day_job.name, IMPLICIT_ASSET_JOB_NAME):
+        return False
+    origin = run.remote_job_origin
+    return origin is None or origin.location_name == CODE_LOCATION
+
+
+# The sensors watch every code location (monitor_all_code_locations) because runs executed in
+# process, like the CLI's, carry no location and a location's own sensors would skip them;
+# `ours` keeps the runs of this location's jobs. The functions return None on purpose: a
+# run-status sensor that returns a value stops the tick after that run, None lets one tick
+# handle every run that finished since the last.
 @run_status_sensor(
     run_status=DagsterRunStatus.SUCCESS,
     name=CHECK_ALERT_SENSOR_NAME,
     minimum_interval_seconds=30,
+    monitor_all_code_locations=True,
     description=(
-        "Alerts (log + GROUPS_ALERT_WEBHOOK_URL) on every failed asset check of a successful run: "
-        "non-blocking checks that fail leave the run green, so failure sensors never see them."
+        "Alerts (log + GROUPS_ALERT_WEBHOOK_URL) on every failed asset check of a successful run, "
+        "from any door (UI, sensor, CLI): non-blocking checks that fail leave the run green, so "
+        "failure sensors never see them."
     ),
 )
 def check_failure_alerts(context: RunStatusSensorContext, alerts: AlertWebhook) -> None:
-    send_run_alerts(context.instance, context.dagster_run.run_id, alerts, context.log)
+    if ours(context):
+        send_run_alerts(context.instance, context.dagster_run.run_id, alerts, context.log)
 
 
 @run_failure_sensor(
     name=RUN_FAILURE_ALERT_SENSOR_NAME,
     minimum_interval_seconds=30,
+    monitor_all_code_locations=True,
     description="Alerts (log + GROUPS_ALERT_WEBHOOK_URL) on a failed run, and on its failed checks.",
 )
 def run_failure_alerts(context: RunFailureSensorContext, alerts: AlertWebhook) -> None:
-    send_run_alerts(
-        context.instance, context.dagster_run.run_id, alerts, context.log, failure=_failure_text(context)
-    )
+    if ours(context):
+        send_run_alerts(
+            context.instance, context.dagster_run.run_id, alerts, context.log, failure=_failure_text(context)
+        )
 
 
-ALERT_SENSORS: Sequence[SensorDefinition] = (check_failure_alerts, run_failure_alerts)
+@sensor(
+    name=RETRY_SENSOR_NAME,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="Every minute: alerts the webhook did not take are tried again, until delivered or "
+    "GROUPS_ALERT_RETRY_HOURS (default 24) have passed; then each is logged as lost.",
+)
+def alert_retries(context: SensorEvaluationContext, alerts: AlertWebhook) -> SkipReason:
+    return SkipReason(retry_pending(context.instance, alerts, context.log, load_settings().alert_retry_hours))
+
+
+ALERT_SENSORS: Sequence[SensorDefinition] = (check_failure_alerts, run_failure_alerts, alert_retries)

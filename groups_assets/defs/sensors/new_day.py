@@ -17,8 +17,9 @@ from dagster import (
     sensor,
 )
 
+from groups_assets.days import DAY_FOLDER_PREFIX, BadDayKey, day_folder, natural_key
 from groups_assets.jobs import sync_day_job
-from groups_assets.partitions import DAY_FOLDER_PREFIX, BadDayKey, day_folder, natural_key, sync_days
+from groups_assets.partitions import sync_days
 from groups_assets.resources.alert_webhook import Log
 from groups_assets.resources.source import SourceResource
 from groups_assets.settings import load_settings
