@@ -17,6 +17,7 @@ from pathlib import Path
 import psutil
 import psycopg
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from groups_assets_tests.support import ASSETS
 
@@ -35,6 +36,7 @@ CHECKS = {
 }
 JOB = "sync_day_job"
 DAY = "day1"
+PASSWORD = "Ui-s3cret:p@ss"
 
 # `dagster-webserver` alone runs no daemon, and the default run coordinator of Dagster 1.13 is the
 # QueuedRunCoordinator: a launched run would wait in the queue for a daemon that never comes. This
@@ -86,9 +88,13 @@ mutation($params: ExecutionParams!) {
   }
 }
 """
+RESOURCES_QUERY = """
+query($repo: RepositorySelector!) { allTopLevelResourceDetailsOrError(repositorySelector: $repo) {
+    __typename ... on ResourceDetailsList { results { name configuredValues { key value type } } } } }
+"""
 RUN_QUERY = """
 query($runId: ID!) { runOrError(runId: $runId) { __typename ... on Run {
-    status tags { key value }
+    status tags { key value } runConfigYaml
     eventConnection(limit: 500) { events { __typename
         ... on MessageEvent { message level }
         ... on ExecutionStepFailureEvent { error { message } } } }
@@ -151,12 +157,13 @@ def _listening(root: psutil.Process) -> list[tuple[str, int, int]]:
 
 
 @pytest.fixture
-def ui_env(cli_env, tmp_path) -> dict[str, str]:
-    """A user's environment (conftest.cli_env) whose Dagster instance starts runs at once."""
+def ui_env(cli_env) -> dict[str, str]:
+    """A user's environment (conftest.cli_env) whose Dagster instance starts runs at once, with a
+    password in the database URL (the test server trusts local connections, so any will do)."""
     dagster_home = Path(cli_env["DAGSTER_HOME"])
     dagster_home.mkdir(parents=True)
     (dagster_home / "dagster.yaml").write_text(INSTANCE_YAML)
-    return cli_env | {"GROUPS_STAGING_DIR": str(tmp_path / "staging")}
+    return cli_env | {"GROUPS_DATABASE_URL": make_conninfo(cli_env["GROUPS_DATABASE_URL"], password=PASSWORD)}
 
 
 def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path):
@@ -208,9 +215,23 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path):
         (repo,) = _graphql(port, GRAPH_QUERY)["repositoriesOrError"]["nodes"]
         assert all(n["partitionKeys"] == [DAY] for n in repo["assetNodes"])
 
-        # Materialize the day: the job on partition day1.
+        # No secret in what the UI shows of the resources: the URL is an environment variable.
+        resources = _graphql(port, RESOURCES_QUERY, {"repo": selector})["allTopLevelResourceDetailsOrError"]
+        shown = {r["name"]: {v["key"]: v for v in r["configuredValues"]} for r in resources["results"]}
+        assert shown["postgres"]["url"]["type"] == "ENV_VAR", shown["postgres"]
+        assert shown["postgres"]["url"]["value"] == "GROUPS_DATABASE_URL"
+        assert PASSWORD not in json.dumps(resources)
+
+        # *Materialize* from the lineage page: the implicit asset job over every asset, one day.
         params = {
-            "selector": {**selector, "jobName": JOB},
+            "selector": {
+                **selector,
+                "jobName": "__ASSET_JOB",
+                "assetSelection": [{"path": [name]} for name in sorted(ASSETS)],
+                "assetCheckSelection": [
+                    {"assetKey": {"path": [asset]}, "name": check} for asset, check in sorted(CHECKS)
+                ],
+            },
             "executionMetadata": {"tags": [{"key": "dagster/partition", "value": DAY}]},
         }
         launched = _graphql(port, LAUNCH_RUN, {"params": params})["launchRun"]
@@ -232,6 +253,11 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path):
         ]
         assert run["status"] == "SUCCESS", failures or log.read_text()[-4000:]
         assert {"key": "dagster/partition", "value": DAY} in run["tags"]
+        # One process for every step (so one Spark session), and the password nowhere in the run.
+        messages = [e.get("message") or "" for e in run["eventConnection"]["events"]]
+        assert any("Executing steps in process" in m for m in messages), messages[:20]
+        assert not any("multiprocess" in m for m in messages)
+        assert PASSWORD not in json.dumps(run)
 
         # Every asset of the day is materialized, and every check ran on it.
         after = {n["assetKey"]["path"][-1]: n for n in _graphql(port, AFTER_RUN_QUERY)["assetNodes"]}

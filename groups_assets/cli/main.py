@@ -58,12 +58,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _use_dagster_home(settings: Settings) -> None:
+# The instance of a project home: SQLite storage in the folder (Dagster's default), no telemetry
+# banner, and launched runs of the same day queued one behind the other (the UI, sensors and
+# backfills go through Dagster's run queue; the CLI's runs are serialised by the database lock).
+HOME_INSTANCE = """\
+telemetry:
+  enabled: false
+concurrency:
+  runs:
+    tag_concurrency_limits:
+      - key: dagster/partition
+        value:
+          applyLimitPerUniqueValue: true
+        limit: 1
+"""
+
+
+def use_dagster_home(settings: Settings) -> None:
+    """DAGSTER_HOME for this process; a new (or empty) home gets HOME_INSTANCE."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    # The defaults (SQLite storage in this folder), without the telemetry banner.
     config = settings.dagster_home / "dagster.yaml"
     if not config.exists() or not config.read_text().strip():
-        config.write_text("telemetry:\n  enabled: false\n")
+        config.write_text(HOME_INSTANCE)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
 
 
@@ -75,7 +91,7 @@ def _run_days(settings: Settings, days: list[str], verbose: bool, log_path: Path
     from groups_assets.jobs import sync_day_job
     from groups_assets.partitions import sync_days
 
-    _use_dagster_home(settings)
+    use_dagster_home(settings)
     job = defs().resolve_job_def(sync_day_job.name)
     # Quiet: the summary is the answer; the step logs stay in the run (UI) and the log file.
     level = "DEBUG" if verbose else "CRITICAL"
@@ -123,7 +139,7 @@ def _output_to(log_path: Path | None) -> Iterator[None]:
 def _pending_days(settings: Settings) -> list[str]:
     from dagster import AssetKey, DagsterInstance
 
-    _use_dagster_home(settings)
+    use_dagster_home(settings)
     with DagsterInstance.get() as instance:
         done = instance.get_materialized_partitions(AssetKey("inactive_flags"))
     return [d for d in list_days(settings.source_root) if d not in done]
@@ -164,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
 
 def dev(args: argparse.Namespace) -> int:
     settings = load_settings()
-    _use_dagster_home(settings)
+    use_dagster_home(settings)
     # Replace this process with the Dagster UI (`dg dev` of this project, from this interpreter's
     # environment: no activated venv needed); loopback only unless told otherwise.
     dg = str(Path(sys.executable).parent / "dg")

@@ -9,6 +9,7 @@ in Python. The same pass counts the records per source and reason (the checks' e
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from contextlib import ExitStack
@@ -48,15 +49,27 @@ STAGE_COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+_STAGE_LOCK_NAMESPACE = 0x73746167  # "stag"
+_TOKEN = re.compile(r"^_stage_[a-z]+_([0-9a-f]{12})$")
+
+
 @dataclass(frozen=True)
 class Stage:
-    """The staging tables of one run: `_stage_<kind>_<token>`, UNLOGGED."""
+    """The staging tables of one run: `_stage_<kind>_<token>`, UNLOGGED, each run its own.
+
+    While they exist their run holds an advisory lock named by the token, on the connection it
+    created them with; creating a stage first drops the tables of runs that were killed (no one
+    holds their lock), so nothing a killed run left stays behind.
+    """
 
     token: str
 
     @classmethod
     def new(cls) -> Stage:
         return cls(uuid.uuid4().hex[:12])
+
+    def _lock(self, conn: psycopg.Connection, name: str) -> psycopg.Cursor:
+        return conn.execute(statement(name), {"namespace": _STAGE_LOCK_NAMESPACE, "token": self.token})
 
     def table(self, kind: str) -> str:
         return f"_stage_{kind}_{self.token}"
@@ -66,13 +79,25 @@ class Stage:
         group records that apply, filled inside the transaction)."""
         return {f"stage_{kind}": self.table(kind) for kind in (*STAGE_COLUMNS, "applied")}
 
-    def create(self, conn: psycopg.Connection) -> None:
+    def create(self, conn: psycopg.Connection) -> list[str]:
+        """Create the tables (holding their lock on `conn`); returns the tokens of the killed
+        runs whose tables were swept."""
+        self._lock(conn, "stage_lock")
+        swept = []
+        tokens = {m[1] for (name,) in conn.execute(statement("stage_tables")) if (m := _TOKEN.match(name))}
+        for other in sorted(tokens - {self.token}):
+            stage = Stage(other)
+            if stage._lock(conn, "stage_try_lock").fetchone()[0]:
+                stage.drop(conn)
+                swept.append(other)
         with conn.transaction():
             conn.execute(statement("stage_create", **self.names()))
+        return swept
 
     def drop(self, conn: psycopg.Connection) -> None:
         with conn.transaction():
             conn.execute(statement("stage_drop", **self.names()))
+        self._lock(conn, "stage_unlock")
 
 
 def csv_field(name: str, kind: str) -> str:

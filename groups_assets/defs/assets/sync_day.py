@@ -137,7 +137,8 @@ def _stage_and_apply(
 
     with postgres.connect() as conn:
         transaction.ensure_schema(conn, schema)
-        stage.create(conn)
+        if swept := stage.create(conn):
+            context.log.info(f"swept the staging tables of {len(swept)} killed run(s): {swept}")
         try:
             # Both sources at once: the driver's work for one overlaps the other's Spark jobs.
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="source") as pool:
