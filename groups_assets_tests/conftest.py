@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from dagster import DagsterInstance
 from groups_assets.resources.embedded import embedded_url
 from groups_assets.resources.spark import spark_resource
 from groups_assets.settings import load_settings
-from groups_assets_tests.support import SAMPLE, Pipeline
+from groups_assets_tests.support import SAMPLE, Pipeline, Recorder
 
 _schemas = itertools.count(1)
 
@@ -81,3 +82,12 @@ def pipeline(tmp_path, pg_url, spark) -> Pipeline:
         )
 
 
+@pytest.fixture
+def server():
+    """A real webhook receiver on 127.0.0.1 (support.Recorder)."""
+    recorder = Recorder()
+    thread = threading.Thread(target=recorder.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield recorder
+    recorder.shutdown()
+    recorder.server_close()

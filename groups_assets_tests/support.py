@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
@@ -27,6 +30,7 @@ ASSETS = {
     "membership_table",
     "agents_table",
     "inactive_flags",
+    "group_history",
 }
 
 
@@ -119,16 +123,34 @@ class Pipeline:
         return self.query(sql + " ORDER BY 1, 2, 3, 4")
 
     def dump(self) -> dict[str, list[tuple]]:
-        """Every row of every table, for comparing whole states."""
+        """Every row of every table, for comparing whole states. Transaction times (when a day
+        was applied) differ between two loads of the same days: only whether they are set is
+        compared, and the order of a group's versions."""
         return {
-            t: self.query(f"SELECT * FROM {t} ORDER BY 1, 2")  # noqa: S608 - fixed names
-            for t in ("groups", "group_membership", "agents")
-        } | {
+            "groups": self.query(
+                "SELECT group_id, name, parent_group_id, created_at, updated_at, inactive, deleted, "
+                "sync_day, inactive_since IS NULL FROM groups ORDER BY 1"
+            ),
+            "group_membership": self.query("SELECT * FROM group_membership ORDER BY 1, 2"),
+            "agents": self.query("SELECT * FROM agents ORDER BY 1"),
             "rejects": self.query(
                 "SELECT sync_day, source, source_file, record_no, raw_record, reason FROM rejects "
                 "ORDER BY 1, 2, 3, 4"
-            )
+            ),
+            "group_history": self.query(
+                "SELECT group_id, name, parent_group_id, deleted, inactive, sync_day, valid_to IS NULL "
+                "FROM group_history ORDER BY group_id, valid_from"
+            ),
         }
+
+    def history(self, gid: int) -> list[tuple]:
+        """The versions of one group, oldest first: (name, parent, deleted, inactive, sync_day,
+        valid_from, valid_to)."""
+        return self.query(
+            "SELECT name, parent_group_id, deleted, inactive, sync_day, valid_from, valid_to "
+            "FROM group_history WHERE group_id = %s ORDER BY valid_from",
+            (gid,),
+        )
 
 
 def group(gid, name=None, parent=None, agents=(), updated="2026-11-01T00:00:00Z", **extra) -> dict:
@@ -149,3 +171,42 @@ def agent(aid, active=True, updated="2026-11-01T00:00:00Z", **extra) -> dict:
     record = {"agent_id": aid, "active": active, "name": f"agent {aid}", "updated_at": updated}
     record.update(extra)
     return record
+
+
+class Recorder(ThreadingHTTPServer):
+    """A webhook receiver that records every POST, then answers `status` after `delay` seconds."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.posts: list[dict] = []
+        self.status = 200
+        self.delay = 0.0
+        # A fresh path per server: a port the OS hands out again is still another webhook.
+        self.path = f"/services/{uuid.uuid4().hex}/not-a-real-secret"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}{self.path}"
+
+    def bodies(self) -> list[dict]:
+        return [p["json"] for p in self.posts]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.posts.append(
+            {"path": self.path, "content_type": self.headers.get("Content-Type"), "json": json.loads(body)}
+        )
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        self.send_response(self.server.status)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass

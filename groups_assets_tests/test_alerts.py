@@ -2,10 +2,7 @@
 
 import json
 import logging
-import threading
 import time
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from dagster import (
@@ -41,55 +38,6 @@ from groups_assets.resources.alert_webhook import AlertWebhook, post_json
 
 UI = "http://dagster.example:3000"
 LOG = logging.getLogger("test_alerts")
-
-
-class Recorder(ThreadingHTTPServer):
-    """A webhook receiver that records every POST, then answers `status` after `delay` seconds."""
-
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.posts: list[dict] = []
-        self.status = 200
-        self.delay = 0.0
-        # A fresh path per server: a port the OS hands out again is still another webhook.
-        self.path = f"/services/{uuid.uuid4().hex}/not-a-real-secret"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_port}{self.path}"
-
-    def bodies(self) -> list[dict]:
-        return [p["json"] for p in self.posts]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 - http.server's name
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.posts.append(
-            {"path": self.path, "content_type": self.headers.get("Content-Type"), "json": json.loads(body)}
-        )
-        if self.server.delay:
-            time.sleep(self.server.delay)
-        self.send_response(self.server.status)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    recorder = Recorder()
-    thread = threading.Thread(target=recorder.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield recorder
-    recorder.shutdown()
-    recorder.server_close()
 
 
 @pytest.fixture

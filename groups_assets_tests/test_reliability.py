@@ -106,3 +106,38 @@ def test_two_days_launched_at_once_serialise(cli_env, pipeline):
         pipeline.url, pipeline.schema
     )
     assert os.environ.get("GROUPS_DB_SCHEMA") != "concurrent"
+
+
+@pytest.mark.slow
+def test_two_runs_of_one_day_from_one_home_never_mix(cli_env, tmp_path):
+    """The same day key at the same time from the same GROUPS_HOME and DAGSTER_HOME, with two
+    source roots and two databases: each database gets exactly its own root's records."""
+    other_root = tmp_path / "other"
+    shutil.copytree(SAMPLE, other_root)
+    for path in (other_root / "sync-day1" / "agents").glob("*.json"):
+        path.unlink()  # the other export has no agents that day
+    runs = []
+    for name, root in (("same_a", SAMPLE), ("same_b", other_root)):
+        env = dict(cli_env, GROUPS_DB_SCHEMA=name, GROUPS_SOURCE_ROOT=str(root))
+        runs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "groups_assets", "run", "--day", "day1"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
+    outputs = [p.communicate(timeout=600) for p in runs]
+    for proc, (out, err) in zip(runs, outputs, strict=True):
+        assert proc.returncode == 0, out + err[-3000:]
+    assert "agents: read 67, loaded 60" in outputs[0][0]
+    assert "agents: read 0, loaded 0" in outputs[1][0]
+    import psycopg
+
+    with psycopg.connect(cli_env["GROUPS_DATABASE_URL"]) as conn:
+        counts = {
+            schema: conn.execute(f"SELECT count(*) FROM {schema}.agents").fetchone()[0]  # noqa: S608
+            for schema in ("same_a", "same_b")
+        }
+    assert counts == {"same_a": 60, "same_b": 0}

@@ -16,6 +16,7 @@ CHECKS = {
     "hierarchy_cycles",
     "records_accounted",
     "reject_ratio",
+    "history_versions",
 }
 
 

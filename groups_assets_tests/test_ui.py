@@ -33,6 +33,7 @@ CHECKS = {
     ("groups_table", "hierarchy_cycles"),
     ("groups_table", "records_accounted"),
     ("membership_table", "orphan_memberships"),
+    ("group_history", "history_versions"),
 }
 JOB = "sync_day_job"
 DAY = "day1"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -18,7 +19,8 @@ from groups_assets.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
-COMMANDS = ("run", "dev", "generate")
+COMMANDS = ("run", "dev", "sensors", "generate")
+SENSORS = ("new_day_sensor", "check_failure_alerts", "run_failure_alerts", "alert_retries")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,7 +54,15 @@ def _parser() -> argparse.ArgumentParser:
         "day-to-day changes, malformed lines. Deterministic for a seed; streams to disk.",
     )
     generate.add_arguments(gen)
-    dev = sub.add_parser("dev", help="open the Dagster UI (dagster dev) on this project's instance")
+    sensors = sub.add_parser(
+        "sensors",
+        help="start or stop the sensors in this project's instance (the daemon runs them)",
+        description="Starts (or stops) the named sensors, or all of them, in the Dagster instance at "
+        "DAGSTER_HOME. They run while a daemon runs: `groups-pipeline dev`, or `dagster-daemon run`.",
+    )
+    sensors.add_argument("action", choices=["start", "stop"])
+    sensors.add_argument("names", nargs="*", metavar="SENSOR", help=f"default: all ({', '.join(SENSORS)})")
+    dev = sub.add_parser("dev", help="open the Dagster UI (dg dev) on this project's instance, with a daemon")
     dev.add_argument("--port", default="3000")
     dev.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     return parser
@@ -188,12 +198,31 @@ def dev(args: argparse.Namespace) -> int:
     os.execv(dg, [dg, "dev", "--host", args.host, "--port", args.port])  # noqa: S606 - a fixed program
 
 
+def sensors(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    use_dagster_home(settings)
+    workspace = str(PROJECT_ROOT / "workspace.yaml")
+    if unknown := [n for n in args.names if n not in SENSORS]:
+        known = ", ".join(SENSORS)
+        print(f"groups-pipeline: no sensor {', '.join(unknown)}; the sensors are {known}", file=sys.stderr)
+        return EXIT_USAGE
+    for name in args.names or SENSORS:
+        command = [sys.executable, "-m", "dagster", "sensor", args.action, name, "-w", workspace]
+        done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 - fixed program
+        if done.returncode != 0:
+            why = done.stderr.strip()[-800:]
+            print(f"groups-pipeline: could not {args.action} {name}: {why}", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{name}: {'started' if args.action == 'start' else 'stopped'}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv = ["run", *argv]  # python -m groups_assets --day day1
     args = _parser().parse_args(argv)
-    return {"run": run, "dev": dev, "generate": generate.command}[args.command](args)
+    return {"run": run, "dev": dev, "sensors": sensors, "generate": generate.command}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ def ensure_schema(conn: psycopg.Connection, schema: str) -> None:
 def apply_day(
     conn: psycopg.Connection, schema: str, stage: Stage, day: str, first_load: bool = True
 ) -> tuple[dict[str, int], dict[str, float]]:
-    """Apply a staged day in one transaction: agents, groups, memberships, rejects, inactive.
+    """Apply a staged day in one transaction: agents, groups, memberships, rejects, inactive,
+    history.
 
     All or nothing: a failure anywhere leaves every table as it was before the day. When the
     tables are empty (and `first_load` allows it), the rows go in by plain inserts with the
@@ -72,6 +73,9 @@ def apply_day(
         counts["rejects_written"] = run("apply_rejects", True).rowcount
         counts["rejects_pruned"] = run("prune_rejects", True).rowcount
         counts["became_inactive"], counts["became_active"] = run("inactive").fetchone()
+        run("history_start")
+        counts["versions_closed"] = run("history_close").rowcount
+        counts["versions_opened"] = run("history_open", True).rowcount
         counts["groups_new"] = run("count_new_groups").fetchone()[0]
         started = time.monotonic()
     seconds["commit"] = time.monotonic() - started

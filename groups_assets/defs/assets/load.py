@@ -42,7 +42,15 @@ SPECS = (
         kinds={"postgres"},
         group_name="groups",
         description="`groups.inactive`: true unless the group or a group below it, at any depth, has "
-        "an active agent.",
+        "an active agent; `groups.inactive_since`: when it last became inactive.",
+    ),
+    AssetSpec(
+        "group_history",
+        deps=["inactive_flags"],
+        kinds={"postgres"},
+        group_name="groups",
+        description="PostgreSQL `group_history`: every version of every group (name, parent, deleted, "
+        "inactive) with valid_from/valid_to in transaction time and the sync_day that caused it.",
     ),
 )
 

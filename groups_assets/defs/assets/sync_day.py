@@ -223,3 +223,10 @@ def _table_results(counts: records.DayCounts, applied: dict, watch: Stopwatch, s
             meta.SECONDS: MetadataValue.json({"stages": watch.seconds, "statements": statements}),
         },
     )
+    yield MaterializeResult(
+        asset_key="group_history",
+        metadata={
+            meta.VERSIONS_OPENED: applied["versions_opened"],
+            meta.VERSIONS_CLOSED: applied["versions_closed"],
+        },
+    )

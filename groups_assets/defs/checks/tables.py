@@ -103,3 +103,12 @@ def cycle_members(links: list[tuple[int, int | None]]) -> set[int]:
         for member in path:
             state[member] = 2
     return on_cycles
+
+
+@asset_check(
+    asset="group_history",
+    description="Every group has exactly one open version, and each version ends where the next begins "
+    "(no overlap, no gap).",
+)
+def history_versions(postgres: PostgresResource) -> AssetCheckResult:
+    return _found(postgres, "check_history", "group(s) whose history versions are broken")

@@ -27,7 +27,8 @@ flags AS (
 ),
 flipped AS (
     UPDATE groups g
-    SET inactive = f.inactive
+    SET inactive = f.inactive,
+        inactive_since = CASE WHEN f.inactive THEN now() END  -- the day's transaction time
     FROM flags f
     WHERE f.group_id = g.group_id AND g.inactive IS DISTINCT FROM f.inactive
     RETURNING g.group_id, g.inactive

@@ -12,6 +12,10 @@ CREATE TABLE IF NOT EXISTS groups (
 ) WITH (fillfactor = 90);  -- room on each page for the daily flag updates to stay HOT
 -- The inactive walk goes from a group to its parent; the orphan check from a parent id to groups.
 CREATE INDEX IF NOT EXISTS groups_parent_group_id_idx ON groups (parent_group_id);
+-- When the group last became inactive (transaction time of that day); NULL while it is active.
+-- Added to databases loaded before history existed: their inactive groups get the time of the
+-- first run that sees them (history_start.sql).
+ALTER TABLE groups ADD COLUMN IF NOT EXISTS inactive_since TIMESTAMPTZ NULL;
 
 CREATE TABLE IF NOT EXISTS group_membership (
     group_id BIGINT NOT NULL,
@@ -42,3 +46,22 @@ CREATE TABLE IF NOT EXISTS rejects (
     rejected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (sync_day, source, source_file, record_no)
 );
+
+-- Every version of every group (a type 2 slowly changing dimension, transaction time): a version
+-- opens when a group is first loaded and whenever its name, parent, deleted or inactive flag
+-- changes; opening one closes the previous at the same instant (the day's transaction time), so
+-- the versions of a group meet and never overlap. The open version has valid_to NULL.
+CREATE TABLE IF NOT EXISTS group_history (
+    group_id        BIGINT NOT NULL,
+    name            TEXT NOT NULL,
+    parent_group_id BIGINT NULL,
+    deleted         BOOLEAN NOT NULL,
+    inactive        BOOLEAN NOT NULL,
+    valid_from      TIMESTAMPTZ NOT NULL,
+    valid_to        TIMESTAMPTZ NULL,
+    sync_day        TEXT NOT NULL,
+    PRIMARY KEY (group_id, valid_from),
+    CHECK (valid_to IS NULL OR valid_to > valid_from)
+);
+-- At most one open version per group; also how the day finds the open versions it compares.
+CREATE UNIQUE INDEX IF NOT EXISTS group_history_open_idx ON group_history (group_id) WHERE valid_to IS NULL;
