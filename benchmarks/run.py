@@ -202,6 +202,59 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
     return times
 
 
+def bad_edit_days(folder: Path, size: int = 50_000, seed: int = 5) -> int:
+    """Two sync days of a `size`-group tree: day1 as it is, day2 the same export with the root put
+    under its deepest descendant (one mistaken edit: the whole tree on or under a cycle).
+    Returns the length of the cycle."""
+    import random
+
+    rnd = random.Random(seed)
+    parent: dict[int, int | None] = {1: None}
+    depth = {1: 0}
+    for gid in range(2, size + 1):
+        up = rnd.randint(max(1, gid - 50), gid - 1)
+        parent[gid], depth[gid] = up, depth[up] + 1
+    deepest = max(depth, key=depth.get)
+
+    def record(gid: int, up: int | None, updated: str) -> str:
+        return json.dumps({
+            "group_id": gid, "name": f"Team {gid}", "parent_group_id": up, "agent_ids": [gid % 997 + 1],
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": updated,
+        })
+
+    for day, moved in (("day1", None), ("day2", deepest)):
+        (folder / f"sync-{day}" / "admin_groups").mkdir(parents=True, exist_ok=True)
+        (folder / f"sync-{day}" / "agents").mkdir(parents=True, exist_ok=True)
+        rows = [record(1, moved, "2026-11-02T00:00:00Z" if moved else "2026-11-01T00:00:00Z")]
+        rows += [record(g, p, "2026-11-01T00:00:00Z") for g, p in parent.items() if g != 1]
+        (folder / f"sync-{day}" / "admin_groups" / "groups.json").write_text("\n".join(rows) + "\n")
+        agents = [json.dumps({"agent_id": a, "active": a % 3 > 0}) for a in range(1, 998)]
+        (folder / f"sync-{day}" / "agents" / "agents.json").write_text("\n".join(agents) + "\n")
+    return depth[deepest] + 1
+
+
+def bench_bad_edit(url: str, work: Path, spark_master: str) -> dict:
+    """A normal day, then the day of one bad edit (a 50,000-group tree's root under its deepest
+    descendant): the cycle check must not hold the day."""
+    source = work / "bad_edit" / "source"
+    if not (source / "sync-day2").exists():
+        bad_edit_days(source)
+    home = Path(tempfile.mkdtemp(prefix="groups-bench-bad-edit-", dir=work))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS bench_bad_edit CASCADE")
+    env = dict(os.environ, GROUPS_DATABASE_URL=url, GROUPS_DB_SCHEMA="bench_bad_edit", GROUPS_SPARK_MASTER=spark_master,
+               GROUPS_HOME=str(home), DAGSTER_HOME=str(home / "dagster_home"), GROUPS_SOURCE_ROOT=str(source))
+    result = {}
+    for label, day in (("normal day", "day1"), ("bad-edit day", "day2")):
+        print(f"[bad edit] {label} ...", flush=True)
+        seconds, _, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
+        cycles = [line.strip() for line in out.splitlines() if "hierarchy_cycles" in line]
+        profile = stage_profile(home / "dagster_home")
+        result[label] = {"seconds": seconds, "cycles": cycles, "check": profile.get("step groups_table_hierarchy_cycles")}
+        print(f"  {seconds:.1f} s; {cycles}; cycle check {result[label]['check']} s", flush=True)
+    return result
+
+
 def source_for(scale: str, work: Path) -> Path:
     if scale == "sample":
         return REPO / "sample_data"
@@ -285,6 +338,7 @@ def main() -> None:
             conn.execute("SELECT pg_reload_conf()")
 
     results = [bench_scale(scale, url, work, args.peer, args.spark_master) for scale in scales]
+    bad_edit = bench_bad_edit(url, work, args.spark_master)
     shapes = inactive_shapes(url)
 
     print()
@@ -306,6 +360,10 @@ def main() -> None:
     for r in results:
         peak = max(run["peak"] for run in r["runs"].values())
         print(f"{r['scale']}: rows {r['rows']}; peak memory {peak / 2**30:.2f} GiB; paths agree: {r['paths_agree']}")
+        for label in ("first load", "changed day"):
+            run = r["runs"][label]
+            history = sum(v for k, v in run["profile"].items() if k.startswith("sql history_"))
+            print(f"  {label}: history statements {history:.2f} s = {100 * history / run['seconds']:.1f}% of the run")
     sample = next((r for r in results if r["scale"] == "sample"), None)
     if sample:
         print("sample day, first load, seconds by stage:", json.dumps(sample["runs"]["first load"]["profile"]))
@@ -313,8 +371,15 @@ def main() -> None:
         f"inactive statement, 100,000 groups: chain {shapes['chain']:.2f} s, bushy tree {shapes['bushy']:.2f} s "
         f"(chain/bushy = {shapes['chain'] / shapes['bushy']:.2f})"
     )
+    normal, bad = bad_edit["normal day"]["seconds"], bad_edit["bad-edit day"]["seconds"]
+    print(
+        f"bad edit (50,000-group tree, root under its deepest descendant): normal day {normal:.1f} s, "
+        f"bad-edit day {bad:.1f} s = {bad / normal:.2f}x; {bad_edit['bad-edit day']['cycles']}"
+    )
     if args.json:
-        Path(args.json).write_text(json.dumps({"results": results, "shapes": shapes}, indent=2))
+        Path(args.json).write_text(
+            json.dumps({"results": results, "shapes": shapes, "bad_edit": bad_edit}, indent=2)
+        )
 
 
 if __name__ == "__main__":
