@@ -5,8 +5,8 @@
 What a team would write with dlt for the same export: each group record upserted on group_id
 (agent_ids become dlt's child table `groups__agent_ids`), each agent on agent_id. dlt fails a
 whole load on one record whose primary key is null or not an integer, or whose timestamp it
-cannot parse, so such records are dropped here first (that filtering counts as dlt's time); dlt has no rejects table, no updated_at guard against older
-records and no inactive flag.
+cannot parse, so such records are dropped here first (that filtering counts as dlt's time);
+dlt has no rejects table, no updated_at guard against older records and no inactive flag.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def records(folder: Path, id_field: str) -> Iterator[dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--day-folder", required=True, type=Path)
     parser.add_argument("--dataset", required=True)

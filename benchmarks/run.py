@@ -188,7 +188,8 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
                 f"WHERE {active_where}"
             )
             conn.execute(
-                "INSERT INTO agents SELECT i, NULL, NULL, true, NULL, 'd' FROM generate_series(1, %s) i", (size,)
+                "INSERT INTO agents SELECT i, NULL, NULL, true, NULL, 'd' FROM generate_series(1, %s) i",
+                (size,),
             )
             conn.execute("ANALYZE groups, group_membership, agents")
             conn.commit()
@@ -208,7 +209,7 @@ def bad_edit_days(folder: Path, size: int = 50_000, seed: int = 5) -> int:
     Returns the length of the cycle."""
     import random
 
-    rnd = random.Random(seed)
+    rnd = random.Random(seed)  # noqa: S311 - reproducible test data
     parent: dict[int, int | None] = {1: None}
     depth = {1: 0}
     for gid in range(2, size + 1):
@@ -217,10 +218,16 @@ def bad_edit_days(folder: Path, size: int = 50_000, seed: int = 5) -> int:
     deepest = max(depth, key=depth.get)
 
     def record(gid: int, up: int | None, updated: str) -> str:
-        return json.dumps({
-            "group_id": gid, "name": f"Team {gid}", "parent_group_id": up, "agent_ids": [gid % 997 + 1],
-            "created_at": "2026-01-01T00:00:00Z", "updated_at": updated,
-        })
+        return json.dumps(
+            {
+                "group_id": gid,
+                "name": f"Team {gid}",
+                "parent_group_id": up,
+                "agent_ids": [gid % 997 + 1],
+                "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": updated,
+            }
+        )
 
     for day, moved in (("day1", None), ("day2", deepest)):
         (folder / f"sync-{day}" / "admin_groups").mkdir(parents=True, exist_ok=True)
@@ -242,15 +249,26 @@ def bench_bad_edit(url: str, work: Path, spark_master: str) -> dict:
     home = Path(tempfile.mkdtemp(prefix="groups-bench-bad-edit-", dir=work))
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA IF EXISTS bench_bad_edit CASCADE")
-    env = dict(os.environ, GROUPS_DATABASE_URL=url, GROUPS_DB_SCHEMA="bench_bad_edit", GROUPS_SPARK_MASTER=spark_master,
-               GROUPS_HOME=str(home), DAGSTER_HOME=str(home / "dagster_home"), GROUPS_SOURCE_ROOT=str(source))
+    env = dict(
+        os.environ,
+        GROUPS_DATABASE_URL=url,
+        GROUPS_DB_SCHEMA="bench_bad_edit",
+        GROUPS_SPARK_MASTER=spark_master,
+        GROUPS_HOME=str(home),
+        DAGSTER_HOME=str(home / "dagster_home"),
+        GROUPS_SOURCE_ROOT=str(source),
+    )
     result = {}
     for label, day in (("normal day", "day1"), ("bad-edit day", "day2")):
         print(f"[bad edit] {label} ...", flush=True)
         seconds, _, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
         cycles = [line.strip() for line in out.splitlines() if "hierarchy_cycles" in line]
         profile = stage_profile(home / "dagster_home")
-        result[label] = {"seconds": seconds, "cycles": cycles, "check": profile.get("step groups_table_hierarchy_cycles")}
+        result[label] = {
+            "seconds": seconds,
+            "cycles": cycles,
+            "check": profile.get("step groups_table_hierarchy_cycles"),
+        }
         print(f"  {seconds:.1f} s; {cycles}; cycle check {result[label]['check']} s", flush=True)
     return result
 
@@ -294,7 +312,9 @@ def bench_scale(scale: str, url: str, work: Path, peer: str | None, spark_master
     run("first load", "day1", env)
     result["floor"], result["rows"] = copy_floor(url, schema)
     print(f"  floor: COPY of {result['rows']} in {result['floor']:.2f} s", flush=True)
-    plain = dict(env, GROUPS_DB_SCHEMA=f"plain_{scale}", GROUPS_FIRST_LOAD="off", DAGSTER_HOME=str(home / "plain"))
+    plain = dict(
+        env, GROUPS_DB_SCHEMA=f"plain_{scale}", GROUPS_FIRST_LOAD="off", DAGSTER_HOME=str(home / "plain")
+    )
     run("plain path", "day1", plain)
     if dump(url, schema) != dump(url, f"plain_{scale}"):
         sys.exit(f"[{scale}] the first-load path and the plain path left different tables")
@@ -304,8 +324,16 @@ def bench_scale(scale: str, url: str, work: Path, peer: str | None, spark_master
     if peer == "dlt":
         print(f"[{scale}] dlt merge of day 1 ...", flush=True)
         command = [
-            sys.executable, str(REPO / "benchmarks" / "peer_dlt.py"), "--database-url", url,
-            "--day-folder", str(source / "sync-day1"), "--dataset", f"dlt_{scale}", "--work", str(home / "dlt"),
+            sys.executable,
+            str(REPO / "benchmarks" / "peer_dlt.py"),
+            "--database-url",
+            url,
+            "--day-folder",
+            str(source / "sync-day1"),
+            "--dataset",
+            f"dlt_{scale}",
+            "--work",
+            str(home / "dlt"),
         ]
         seconds, peak, _ = timed(command, dict(os.environ))
         result["dlt"] = {"seconds": seconds, "peak": peak}
@@ -314,7 +342,9 @@ def bench_scale(scale: str, url: str, work: Path, peer: str | None, spark_master
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scales", default=",".join(SCALES), help=f"comma-separated, of {', '.join(SCALES)}")
     parser.add_argument("--peer", choices=["dlt"], help="also load each scale's day 1 with this tool")
     parser.add_argument("--database-url", help="an existing PostgreSQL (default: an embedded one, fsync off)")
@@ -346,29 +376,50 @@ def main() -> None:
         f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
         f"{platform.platform()}, Python {platform.python_version()}"
     )
-    head = "| scale | floor | first load | plain path | re-run | changed day | dlt merge | first load vs dlt |"
+    head = (
+        "| scale | floor | first load | plain path | re-run | changed day | dlt merge | first load vs dlt |"
+    )
     print(head)
     print("|---" * (head.count("|") - 1) + "|")
     for r in results:
         floor = r["floor"]
-        cells = [f"{r['runs'][k]['seconds']:.1f} s ({r['runs'][k]['seconds'] / floor:.1f}x)" for k in
-                 ("first load", "plain path", "re-run", "changed day")]
+        cells = [
+            f"{r['runs'][k]['seconds']:.1f} s ({r['runs'][k]['seconds'] / floor:.1f}x)"
+            for k in ("first load", "plain path", "re-run", "changed day")
+        ]
         dlt = r.get("dlt", {}).get("seconds")
         first = r["runs"]["first load"]["seconds"]
-        versus = f"{dlt / first:.2f}x faster" if dlt and dlt >= first else (f"{first / dlt:.2f}x slower" if dlt else "-")
-        print(f"| {r['scale']} | {floor:.2f} s | " + " | ".join(cells) + f" | {f'{dlt:.1f} s' if dlt else '-'} | {versus} |")
+        versus = (
+            f"{dlt / first:.2f}x faster"
+            if dlt and dlt >= first
+            else (f"{first / dlt:.2f}x slower" if dlt else "-")
+        )
+        print(
+            f"| {r['scale']} | {floor:.2f} s | "
+            + " | ".join(cells)
+            + f" | {f'{dlt:.1f} s' if dlt else '-'} | {versus} |"
+        )
     for r in results:
         peak = max(run["peak"] for run in r["runs"].values())
-        print(f"{r['scale']}: rows {r['rows']}; peak memory {peak / 2**30:.2f} GiB; paths agree: {r['paths_agree']}")
+        print(
+            f"{r['scale']}: rows {r['rows']}; peak memory {peak / 2**30:.2f} GiB; "
+            f"paths agree: {r['paths_agree']}"
+        )
         for label in ("first load", "changed day"):
             run = r["runs"][label]
             history = sum(v for k, v in run["profile"].items() if k.startswith("sql history_"))
-            print(f"  {label}: history statements {history:.2f} s = {100 * history / run['seconds']:.1f}% of the run")
+            print(
+                f"  {label}: history statements {history:.2f} s = "
+                f"{100 * history / run['seconds']:.1f}% of the run"
+            )
     sample = next((r for r in results if r["scale"] == "sample"), None)
     if sample:
-        print("sample day, first load, seconds by stage:", json.dumps(sample["runs"]["first load"]["profile"]))
+        print(
+            "sample day, first load, seconds by stage:", json.dumps(sample["runs"]["first load"]["profile"])
+        )
     print(
-        f"inactive statement, 100,000 groups: chain {shapes['chain']:.2f} s, bushy tree {shapes['bushy']:.2f} s "
+        f"inactive statement, 100,000 groups: chain {shapes['chain']:.2f} s, "
+        f"bushy tree {shapes['bushy']:.2f} s "
         f"(chain/bushy = {shapes['chain'] / shapes['bushy']:.2f})"
     )
     normal, bad = bad_edit["normal day"]["seconds"], bad_edit["bad-edit day"]["seconds"]

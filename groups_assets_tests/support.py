@@ -123,25 +123,7 @@ class Pipeline:
         return self.query(sql + " ORDER BY 1, 2, 3, 4")
 
     def dump(self) -> dict[str, list[tuple]]:
-        """Every row of every table, for comparing whole states. Transaction times (when a day
-        was applied) differ between two loads of the same days: only whether they are set is
-        compared, and the order of a group's versions."""
-        return {
-            "groups": self.query(
-                "SELECT group_id, name, parent_group_id, created_at, updated_at, inactive, deleted, "
-                "sync_day, inactive_since IS NULL FROM groups ORDER BY 1"
-            ),
-            "group_membership": self.query("SELECT * FROM group_membership ORDER BY 1, 2"),
-            "agents": self.query("SELECT * FROM agents ORDER BY 1"),
-            "rejects": self.query(
-                "SELECT sync_day, source, source_file, record_no, raw_record, reason FROM rejects "
-                "ORDER BY 1, 2, 3, 4"
-            ),
-            "group_history": self.query(
-                "SELECT group_id, name, parent_group_id, deleted, inactive, sync_day, valid_to IS NULL "
-                "FROM group_history ORDER BY group_id, valid_from"
-            ),
-        }
+        return dump(self.url, self.schema)
 
     def history(self, gid: int) -> list[tuple]:
         """The versions of one group, oldest first: (name, parent, deleted, inactive, sync_day,
@@ -210,3 +192,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def dump(url: str, schema: str) -> dict[str, list[tuple]]:
+    """Every row of every table of a schema, for comparing whole states. Transaction times (when
+    a day was applied) differ between two loads of the same days: only whether they are set is
+    compared, and the order of a group's versions."""
+    queries = {
+        "groups": "SELECT group_id, name, parent_group_id, created_at, updated_at, inactive, deleted, "
+        "sync_day, inactive_since IS NULL FROM groups ORDER BY 1",
+        "group_membership": "SELECT * FROM group_membership ORDER BY 1, 2",
+        "agents": "SELECT * FROM agents ORDER BY 1",
+        "rejects": "SELECT sync_day, source, source_file, record_no, raw_record, reason FROM rejects "
+        "ORDER BY 1, 2, 3, 4",
+        "group_history": "SELECT group_id, name, parent_group_id, deleted, inactive, sync_day, "
+        "valid_to IS NULL FROM group_history ORDER BY group_id, valid_from",
+    }
+    with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
+        return {table: conn.execute(sql).fetchall() for table, sql in queries.items()}

@@ -157,9 +157,21 @@ def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, tmp_path
     assert pipeline.dump() == _uninterrupted(pipeline, tmp_path_factory)
 
 
+def _stage_tables(pipeline: Pipeline) -> list[str]:
+    return [
+        name
+        for (name,) in pipeline.query(
+            "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+            "AND relname LIKE %s",
+            ("\\_stage\\_%",),
+        )
+    ]
+
+
 def test_sigkill_during_the_staging_copy_leaves_the_day_unapplied(pipeline, tmp_path):
-    """Killed while the executors COPY into the staging tables: nothing of the day is applied.
-    (Generated data, so that the COPY lasts long enough to be caught in the act.)"""
+    """Killed while it COPYs into the staging tables: nothing of the day is applied, and the
+    next run sweeps the killed run's staging tables. (Generated data, so that the COPY lasts
+    long enough to be caught in the act.)"""
     from groups_assets.cli.generate import generate
 
     generate(pipeline.root, days=2, groups=20_000, agents=4_000, avg_members=5, max_depth=8, seed=3)
@@ -172,7 +184,7 @@ def test_sigkill_during_the_staging_copy_leaves_the_day_unapplied(pipeline, tmp_
             while time.monotonic() < deadline and proc.poll() is None:
                 copying = conn.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'groups-pipeline' "
-                    "AND state = 'active' AND query LIKE 'COPY %_stage_%'"
+                    "AND state = 'active' AND query LIKE '%COPY %_stage_% FROM STDIN%'"
                 ).fetchone()[0]
                 if copying:
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -185,3 +197,7 @@ def test_sigkill_during_the_staging_copy_leaves_the_day_unapplied(pipeline, tmp_
             os.killpg(proc.pid, signal.SIGKILL)
     _wait_pipeline_gone(pipeline.url)
     assert pipeline.dump() == before
+    left = _stage_tables(pipeline)
+    assert left, "the killed run left no staging table: it was not killed while staging"
+    pipeline.run("day2")
+    assert not set(left) & set(_stage_tables(pipeline)), "the killed run's staging tables were not swept"

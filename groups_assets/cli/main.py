@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import subprocess
 import sys
@@ -93,19 +94,35 @@ def use_dagster_home(settings: Settings) -> None:
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
 
 
-def _run_days(settings: Settings, days: list[str], verbose: bool, log_path: Path | None) -> int:
+@contextmanager
+def _home_instance(settings: Settings):
+    """The instance of the project's DAGSTER_HOME. Two processes opening a new home at once
+    would both create its SQLite tables (`table runs already exists`): the first opening, with
+    the storages it creates, happens under a lock on the home."""
     from dagster import DagsterInstance
 
+    use_dagster_home(settings)
+    with (settings.dagster_home / ".open.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        instance = DagsterInstance.get()
+        instance.get_runs(limit=1)  # run storage
+        instance.get_dynamic_partitions("__none__")  # event log storage
+        instance.all_instigator_state()  # schedule storage
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    with instance:
+        yield instance
+
+
+def _run_days(settings: Settings, days: list[str], verbose: bool, log_path: Path | None) -> int:
     from groups_assets.cli.summary import summarize
     from groups_assets.definitions import defs
     from groups_assets.jobs import sync_day_job
     from groups_assets.partitions import sync_days
 
-    use_dagster_home(settings)
     job = defs().resolve_job_def(sync_day_job.name)
     # Quiet: the summary is the answer; the step logs stay in the run (UI) and the log file.
     level = "DEBUG" if verbose else "CRITICAL"
-    with DagsterInstance.get() as instance:
+    with _home_instance(settings) as instance:
         for day in days:
             if not instance.has_dynamic_partition(sync_days.name, day):
                 instance.add_dynamic_partitions(sync_days.name, [day])
@@ -147,10 +164,9 @@ def _output_to(log_path: Path | None) -> Iterator[None]:
 
 
 def _pending_days(settings: Settings) -> list[str]:
-    from dagster import AssetKey, DagsterInstance
+    from dagster import AssetKey
 
-    use_dagster_home(settings)
-    with DagsterInstance.get() as instance:
+    with _home_instance(settings) as instance:
         done = instance.get_materialized_partitions(AssetKey("inactive_flags"))
     return [d for d in list_days(settings.source_root) if d not in done]
 

@@ -1,2 +1,3 @@
--- The executors' COPY of CSV lines into a staging table.
+-- COPY of CSV lines into a staging table (from the driver for a small day, else from each
+-- executor task).
 COPY {table} ({columns}) FROM STDIN (FORMAT csv);

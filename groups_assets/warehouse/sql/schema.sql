@@ -14,8 +14,18 @@ CREATE TABLE IF NOT EXISTS groups (
 CREATE INDEX IF NOT EXISTS groups_parent_group_id_idx ON groups (parent_group_id);
 -- When the group last became inactive (transaction time of that day); NULL while it is active.
 -- Added to databases loaded before history existed: their inactive groups get the time of the
--- first run that sees them (history_start.sql).
-ALTER TABLE groups ADD COLUMN IF NOT EXISTS inactive_since TIMESTAMPTZ NULL;
+-- first run that sees them (history_start.sql). Only when missing: even with IF NOT EXISTS,
+-- ALTER TABLE takes an exclusive lock that would wait for (and then block) every reader.
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'groups' AND column_name = 'inactive_since'
+    ) THEN
+        ALTER TABLE groups ADD COLUMN inactive_since TIMESTAMPTZ NULL;
+    END IF;
+END
+$$;
 
 CREATE TABLE IF NOT EXISTS group_membership (
     group_id BIGINT NOT NULL,
