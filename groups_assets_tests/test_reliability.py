@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -78,71 +76,47 @@ def _dump_without_sync_day(url: str, schema: str) -> dict[str, list[tuple]]:
 
 
 @pytest.mark.slow
-def test_two_days_launched_at_once_serialise(cli_env, pipeline):
-    """Two CLI runs at the same moment on one schema: no deadlock, no lost update, and the end
-    state is that of running them one after the other (sync_day aside, which tells the order)."""
-    env = dict(cli_env, GROUPS_DB_SCHEMA="concurrent")
-    procs = []
-    for day in ("day2", "day1"):
-        env_day = dict(
-            env, DAGSTER_HOME=str(Path(env["DAGSTER_HOME"]) / day), GROUPS_HOME=env["GROUPS_HOME"] + day
+def test_runs_at_once_serialise_and_never_mix(cli_env, pipeline, tmp_path):
+    """Three CLI runs started at the same moment:
+    - day 2 and day 1 on one schema: no deadlock, no lost update, and the end state is that of
+      running them one after the other (sync_day aside, which tells the order);
+    - day 1 twice from the same GROUPS_HOME and DAGSTER_HOME, with two source roots and two
+      schemas: each schema gets exactly its own root's records."""
+    other_root = tmp_path / "other"
+    shutil.copytree(SAMPLE, other_root)
+    (other_root / "sync-day1" / "agents" / "agents-2026-11-01-002.json").unlink()  # fewer agents
+    agents = {
+        schema: len(loadable(root / "sync-day1" / "agents", "agents")[0])
+        for schema, root in (("concurrent", SAMPLE), ("other", other_root))
+    }
+    assert agents["concurrent"] != agents["other"]
+    home = {"GROUPS_HOME": str(tmp_path / "home_day2"), "DAGSTER_HOME": str(tmp_path / "dagster_day2")}
+    runs = {
+        "day2": dict(cli_env, GROUPS_DB_SCHEMA="concurrent", **home),
+        "day1": dict(cli_env, GROUPS_DB_SCHEMA="concurrent"),
+        "day1 other": dict(cli_env, GROUPS_DB_SCHEMA="other", GROUPS_SOURCE_ROOT=str(other_root)),
+    }
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "groups_assets", "run", "--day", name.split()[0]],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "groups_assets", "run", "--day", day],
-                env=env_day,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-    outputs = [p.communicate(timeout=600) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, out + err[-3000:]
+        for name, env in runs.items()
+    }
+    outputs = {name: proc.communicate(timeout=600) for name, proc in procs.items()}
+    for name, proc in procs.items():
+        out, err = outputs[name]
+        assert proc.returncode == 0, name + ": " + out + err[-3000:]
+    for name, schema in (("day1", "concurrent"), ("day1 other", "other")):
+        out = outputs[name][0]
+        assert f"loaded {agents[schema]}," in out.split("agents:")[1].splitlines()[0], out
 
     shutil.copytree(SAMPLE, pipeline.root, dirs_exist_ok=True)
     pipeline.run("day1")
     pipeline.run("day2")
-    assert _dump_without_sync_day(env["GROUPS_DATABASE_URL"], "concurrent") == _dump_without_sync_day(
-        pipeline.url, pipeline.schema
-    )
-    assert os.environ.get("GROUPS_DB_SCHEMA") != "concurrent"
-
-
-@pytest.mark.slow
-def test_two_runs_of_one_day_from_one_home_never_mix(cli_env, tmp_path):
-    """The same day key at the same time from the same GROUPS_HOME and DAGSTER_HOME, with two
-    source roots and two databases: each database gets exactly its own root's records."""
-    other_root = tmp_path / "other"
-    shutil.copytree(SAMPLE, other_root)
-    (other_root / "sync-day1" / "agents" / "agents-2026-11-01-002.json").unlink()  # fewer agents
-    expected = {
-        schema: len(loadable(root / "sync-day1" / "agents", "agents")[0])
-        for schema, root in (("same_a", SAMPLE), ("same_b", other_root))
-    }
-    assert expected["same_a"] != expected["same_b"]
-    runs = []
-    for name, root in (("same_a", SAMPLE), ("same_b", other_root)):
-        env = dict(cli_env, GROUPS_DB_SCHEMA=name, GROUPS_SOURCE_ROOT=str(root))
-        runs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "groups_assets", "run", "--day", "day1"],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-        )
-    outputs = [p.communicate(timeout=600) for p in runs]
-    for proc, (out, err) in zip(runs, outputs, strict=True):
-        assert proc.returncode == 0, out + err[-3000:]
-    for (out, _), schema in zip(outputs, expected, strict=True):
-        assert f"loaded {expected[schema]}," in out.split("agents:")[1].splitlines()[0], out
-    import psycopg
-
-    with psycopg.connect(cli_env["GROUPS_DATABASE_URL"]) as conn:
-        counts = {
-            schema: conn.execute(f"SELECT count(*) FROM {schema}.agents").fetchone()[0]  # noqa: S608
-            for schema in ("same_a", "same_b")
-        }
-    assert counts == expected
+    url = cli_env["GROUPS_DATABASE_URL"]
+    assert _dump_without_sync_day(url, "concurrent") == _dump_without_sync_day(pipeline.url, pipeline.schema)
+    assert len(_dump_without_sync_day(url, "other")["agents"]) == agents["other"]

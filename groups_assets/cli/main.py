@@ -222,14 +222,20 @@ def sensors(args: argparse.Namespace) -> int:
         known = ", ".join(SENSORS)
         print(f"groups-pipeline: no sensor {', '.join(unknown)}; the sensors are {known}", file=sys.stderr)
         return EXIT_USAGE
-    for name in args.names or SENSORS:
-        command = [sys.executable, "-m", "dagster", "sensor", args.action, name, "-w", workspace]
+    # One Dagster process loads the code location: all sensors at once where Dagster can.
+    if args.action == "start" and not args.names:
+        batches = [(list(SENSORS), ["--start-all"])]
+    else:
+        batches = [([name], [name]) for name in args.names or SENSORS]
+    for names, selection in batches:
+        command = [sys.executable, "-m", "dagster", "sensor", args.action, *selection, "-w", workspace]
         done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 - fixed program
         if done.returncode != 0:
             why = done.stderr.strip()[-800:]
-            print(f"groups-pipeline: could not {args.action} {name}: {why}", file=sys.stderr)
+            print(f"groups-pipeline: could not {args.action} {', '.join(names)}: {why}", file=sys.stderr)
             return EXIT_FAILED
-        print(f"{name}: {'started' if args.action == 'start' else 'stopped'}")
+        for name in names:
+            print(f"{name}: {'started' if args.action == 'start' else 'stopped'}")
     return EXIT_OK
 
 
