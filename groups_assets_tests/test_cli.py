@@ -60,11 +60,14 @@ def test_day1_then_day2_then_all(cli_env):
     assert "day day1: succeeded" in first.stdout
     assert "admin_groups: read 43, loaded 31, rejected 12" in first.stdout
     assert "memberships: 61 added, 0 removed" in first.stdout
+    assert "history: 31 versions opened, 0 closed" in first.stdout
 
     second = cli("run", "--day", "day2", env=cli_env)
     assert second.returncode == 0, second.stdout + second.stderr[-3000:]
     assert "day day2: succeeded" in second.stdout
     assert "5 became inactive" in second.stdout
+    # 1008, 1009, 1018, 1021 and 1022 flip to inactive; 1019 moves under 1006.
+    assert "history: 6 versions opened, 6 closed" in second.stdout
     assert "records_accounted    passed" in second.stdout
 
     with psycopg.connect(cli_env["GROUPS_DATABASE_URL"]) as conn:

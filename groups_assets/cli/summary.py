@@ -62,6 +62,10 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
             f"{f[meta.BECAME_INACTIVE]} became inactive, {f[meta.BECAME_ACTIVE]} became active; "
             f"{f[meta.INACTIVE_GROUPS]} of {g[meta.GROUPS_TOTAL]} inactive"
         )
+    if "group_history" in found:
+        h = found["group_history"]
+        opened, closed = h[meta.VERSIONS_OPENED], h[meta.VERSIONS_CLOSED]
+        lines.append(f"  history: {opened} versions opened, {closed} closed")
     if checks:
         lines.append("  checks:")
         for name, evaluation in sorted(checks.items()):
