@@ -207,15 +207,10 @@ def bad_edit_days(folder: Path, size: int = 50_000, seed: int = 5) -> int:
     """Two sync days of a `size`-group tree: day1 as it is, day2 the same export with the root put
     under its deepest descendant (one mistaken edit: the whole tree on or under a cycle).
     Returns the length of the cycle."""
-    import random
+    from groups_assets.cli.generate import deep_tree
 
-    rnd = random.Random(seed)  # noqa: S311 - reproducible test data
-    parent: dict[int, int | None] = {1: None}
-    depth = {1: 0}
-    for gid in range(2, size + 1):
-        up = rnd.randint(max(1, gid - 50), gid - 1)
-        parent[gid], depth[gid] = up, depth[up] + 1
-    deepest = max(depth, key=depth.get)
+    parent, path = deep_tree(size, window=50, seed=seed)
+    deepest = path[0]
 
     def record(gid: int, up: int | None, updated: str) -> str:
         return json.dumps(
@@ -237,7 +232,7 @@ def bad_edit_days(folder: Path, size: int = 50_000, seed: int = 5) -> int:
         (folder / f"sync-{day}" / "admin_groups" / "groups.json").write_text("\n".join(rows) + "\n")
         agents = [json.dumps({"agent_id": a, "active": a % 3 > 0}) for a in range(1, 998)]
         (folder / f"sync-{day}" / "agents" / "agents.json").write_text("\n".join(agents) + "\n")
-    return depth[deepest] + 1
+    return len(path)
 
 
 def bench_bad_edit(url: str, work: Path, spark_master: str) -> dict:

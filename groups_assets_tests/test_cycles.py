@@ -3,8 +3,7 @@ depth; and a day where one bad edit puts a whole tree on and under a cycle still
 
 from __future__ import annotations
 
-import random
-
+from groups_assets.cli.generate import deep_tree
 from groups_assets.defs.checks.tables import cycle_members
 from groups_assets_tests.support import agent, group, lines
 
@@ -20,33 +19,16 @@ def test_cycles_exactly():
     assert cycle_members([]) == set()
 
 
-def _tree(size: int, seed: int = 5) -> tuple[dict[int, int | None], list[int]]:
-    """A random tree of `size` groups (ids 1..size, root 1) and the path from the root down to its
-    deepest group."""
-    rnd = random.Random(seed)
-    parent: dict[int, int | None] = {1: None}
-    depth = {1: 0}
-    for gid in range(2, size + 1):
-        # Mostly under a recent group: deep chains, as real hierarchies have under one root.
-        up = rnd.randint(max(1, gid - 3), gid - 1)
-        parent[gid], depth[gid] = up, depth[up] + 1
-    node = max(depth, key=depth.get)
-    path = []
-    while node is not None:
-        path.append(node)
-        node = parent[node]
-    return parent, path
-
-
 def test_a_root_moved_under_its_deepest_descendant_puts_that_path_on_a_cycle():
-    parent, path = _tree(50_000)
+    # Mostly under a recent group: deep chains, as real hierarchies have under one root.
+    parent, path = deep_tree(50_000, window=3, seed=5)
     assert len(path) > 1000, "a deep tree"
     parent[1] = path[0]  # the one bad edit: the root under its deepest descendant
     assert cycle_members(list(parent.items())) == set(path)
 
 
 def test_the_bad_edit_day_loads_and_the_check_names_the_cycle(pipeline):
-    parent, path = _tree(600)
+    parent, path = deep_tree(600, window=3, seed=5)
     members = {gid: [10_000 + gid] if gid not in path else [] for gid in parent}
     day1 = [group(g, parent=p, agents=members[g]) for g, p in parent.items()]
     agents = [agent(10_000 + g) for g in parent]

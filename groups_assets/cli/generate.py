@@ -824,6 +824,24 @@ def generate(
     }
 
 
+def deep_tree(size: int, window: int, seed: int) -> tuple[dict[int, int | None], list[int]]:
+    """A random tree of `size` groups (ids 1..size, root 1), each under one of the `window`
+    groups before it (a small window: deep chains), and the path from its deepest group up to
+    the root. For one mistaken edit: the root put under that deepest group."""
+    rnd = random.Random(seed)  # noqa: S311 - reproducible test data
+    parent: dict[int, int | None] = {1: None}
+    depth = {1: 0}
+    for gid in range(2, size + 1):
+        up = rnd.randint(max(1, gid - window), gid - 1)
+        parent[gid], depth[gid] = up, depth[up] + 1
+    node: int | None = max(depth, key=depth.get)
+    path = []
+    while node is not None:
+        path.append(node)
+        node = parent[node]
+    return parent, path
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `groups-pipeline generate`."""
     parser.add_argument(
