@@ -49,3 +49,9 @@ def list_days(source_root: Path) -> list[str]:
         if p.is_dir() and p.name.startswith(DAY_FOLDER_PREFIX)
     ]
     return sorted((d for d in days if DAY_KEY_RE.fullmatch(d)), key=natural_key)
+
+
+def day_bytes(source_root: Path, day: str) -> int:
+    """The size of the day's input files (its */*.json), 0 for a day without any."""
+    folder = source_root / f"{DAY_FOLDER_PREFIX}{day}"
+    return sum(p.stat().st_size for p in folder.glob("*/*.json") if p.is_file())

@@ -15,7 +15,7 @@ import pytest
 from dagster import DagsterInstance
 
 from groups_assets.resources.embedded import embedded_url
-from groups_assets.resources.spark import spark_resource
+from groups_assets.resources.spark import session, spark_config
 from groups_assets.settings import load_settings
 from groups_assets_tests.support import SAMPLE, Pipeline, Recorder
 
@@ -24,7 +24,7 @@ _schemas = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def spark():
-    return spark_resource("local[2]", load_settings().cache_dir).spark_session
+    return session(spark_config("local[2]", load_settings().cache_dir), input_bytes=0)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 # Nothing here imports Dagster at module level: `run` starts the Spark JVM first.
 from groups_assets.cli import generate
-from groups_assets.days import BadDayKey, day_folder, list_days
+from groups_assets.days import BadDayKey, day_bytes, day_folder, list_days
 from groups_assets.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -200,7 +200,8 @@ def run(args: argparse.Namespace) -> int:
         # The JVM takes seconds to start: let it start while Dagster loads and prepares the run.
         from groups_assets.resources.spark import start_in_background
 
-        start_in_background(settings.spark_master, settings.cache_dir)
+        input_bytes = max(day_bytes(settings.source_root, day) for day in days)
+        start_in_background(settings.spark_master, settings.cache_dir, input_bytes)
         return _run_days(settings, days, args.verbose, log_path)
 
 

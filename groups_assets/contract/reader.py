@@ -64,17 +64,23 @@ def is_array_file(path: Path) -> bool:
     return False
 
 
-def _strict_parse(text: str) -> tuple[str, str]:
-    """(ok, value) as SQL: `text` parsed as exactly one JSON value, and that value as a VARIANT."""
+def _strict_parse(frame: DataFrame, text: str, utf8: str) -> DataFrame:
+    """`frame` with `ok` (the column `text` is exactly one JSON value, and valid UTF-8 as the
+    column `utf8` says) and `doc` (that value as a VARIANT; NULL unless ok).
+
+    The text is parsed once, into a column of its own: as one expression the parse would be
+    repeated in every place that reads it."""
     wrapped = f"try_parse_json(concat('[', {text}, {q(chr(10) + ',' + chr(34) + _SENTINEL + chr(34) + ']')}))"
-    elements = f"try_variant_get({wrapped}, '$', 'array<variant>')"
+    frame = frame.selectExpr("*", f"CASE WHEN {utf8} THEN {wrapped} END AS _wrapped")
+    frame = frame.selectExpr("*", "try_variant_get(_wrapped, '$', 'array<variant>') AS _elements")
     ok = (
-        f"coalesce({wrapped} IS NOT NULL AND array_size({elements}) = 2"
-        f" AND try_variant_get({wrapped}, '$[1]', 'string') = {q(chr(0) + 'groups-end')}"
+        f"coalesce(_wrapped IS NOT NULL AND array_size(_elements) = 2"
+        f" AND try_variant_get(_wrapped, '$[1]', 'string') = {q(chr(0) + 'groups-end')}"
         # Text that itself closes the array with the sentinel is not one JSON value either.
         f" AND NOT contains({text}, {q(_SENTINEL)}), false)"
     )
-    return ok, f"CASE WHEN {ok} THEN {elements}[0] END"
+    frame = frame.selectExpr("*", f"{ok} AS ok")
+    return frame.selectExpr("*", "CASE WHEN ok THEN _elements[0] END AS doc").drop("_wrapped", "_elements")
 
 
 def _strip_bom(text: str) -> str:
@@ -240,13 +246,8 @@ def _lines(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
         "is_valid_utf8(value) AND NOT too_long AS utf8",
     )
     lines = lines.where(f"NOT regexp_like(text, {q(_BLANK_LINE)})")
-    ok, doc = _strict_parse("text")
-    return lines.selectExpr(
-        "source_file",
-        "record_no",
-        "make_valid_utf8(text) AS raw",
-        f"CASE WHEN utf8 THEN {doc} END AS doc",
-        f"utf8 AND {ok} AS parsed",
+    return _strict_parse(lines, "text", "utf8").selectExpr(
+        "source_file", "record_no", "make_valid_utf8(text) AS raw", "doc", "ok AS parsed"
     )
 
 
@@ -254,23 +255,25 @@ def _arrays(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
     whole = _whole_frame(spark, files, source).selectExpr(
         "source_file", f"{_strip_bom('value')} AS text", "is_valid_utf8(value) AND NOT too_long AS utf8"
     )
-    ok, doc = _strict_parse("text")
-    elements = f"try_variant_get({doc}, '$', 'array<variant>')"
+    whole = _strict_parse(whole, "text", "utf8").selectExpr(
+        "source_file", "text", "try_variant_get(doc, '$', 'array<variant>') AS elements"
+    )
+    # The text of a file that is not one JSON array: one reject, the whole file.
     whole = whole.selectExpr(
-        "source_file", "text", f"CASE WHEN utf8 AND {ok} THEN {elements} END AS elements"
+        "source_file", "elements", "CASE WHEN elements IS NULL THEN make_valid_utf8(text) END AS bad"
     )
-    good = whole.where("elements IS NOT NULL").selectExpr("source_file", "posexplode(elements) AS (pos, doc)")
-    good = good.selectExpr(
-        "source_file", "CAST(pos + 1 AS BIGINT) AS record_no", "to_json(doc) AS raw", "doc", "true AS parsed"
+    # One generator over both kinds of file (no filter to push below the parse): a good file
+    # gives its elements, a bad one a single record numbered 0.
+    items = whole.selectExpr(
+        "source_file", "bad", "posexplode(coalesce(elements, array(CAST(NULL AS VARIANT)))) AS (pos, doc)"
     )
-    bad = whole.where("elements IS NULL").selectExpr(
+    return items.selectExpr(
         "source_file",
-        "CAST(0 AS BIGINT) AS record_no",
-        "make_valid_utf8(text) AS raw",
-        "CAST(NULL AS VARIANT) AS doc",
-        "false AS parsed",
+        "CASE WHEN bad IS NULL THEN CAST(pos + 1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS record_no",
+        "CASE WHEN bad IS NULL THEN to_json(doc) ELSE bad END AS raw",
+        "doc",
+        "bad IS NULL AS parsed",
     )
-    return good.unionByName(bad)
 
 
 def read_records(spark: SparkSession, files: list[Path], source: str) -> DataFrame:

@@ -42,9 +42,7 @@ def _key() -> str:
 @functools.cache
 def jvm_options(cache_dir: Path) -> str:
     """The driver JVM's options: map the archive if there is one, else record it at exit."""
-    # C1 only: most of a day's JVM time is cold Spark code, compiled once; the optimising C2
-    # compiler's threads would take the CPU the day needs (measured on 2 cores).
-    quiet = "-Xlog:cds=off -Xlog:cds+dynamic=off -XX:TieredStopAtLevel=1"
+    quiet = "-Xlog:cds=off -Xlog:cds+dynamic=off"
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         archive = cache_dir / f"spark-{_key()}.jsa"

@@ -37,6 +37,7 @@ from groups_assets.partitions import sync_days
 from groups_assets.redact import redact
 from groups_assets.resources.postgres import DatabaseUnavailable, PostgresResource
 from groups_assets.resources.source import SourceResource
+from groups_assets.resources.spark import session as spark_session
 from groups_assets.settings import load_settings
 from groups_assets.warehouse import transaction
 from groups_assets.warehouse.staging import Stage, stage_day
@@ -89,7 +90,8 @@ def sync_day(
         raise Failure(f"day {day}: {err}", allow_retries=False) from None
     files = ingest.day_files(source, day)
     watch.lap("database_and_files")
-    session = spark.spark_session
+    # The resource's settings, with the JVM's compilers chosen for the day's size (spark.py).
+    session = spark_session(spark.spark_config, files.size())
     watch.lap("spark_start")
     try:
         yield from _stage_and_apply(context, session, postgres, files, watch)
