@@ -8,6 +8,7 @@ from pathlib import Path
 
 DAY_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 DAY_FOLDER_PREFIX = "sync-"
+SOURCES = ("admin_groups", "agents")  # the folders of a day, each of *.json files
 
 
 class BadDayKey(ValueError):
@@ -51,7 +52,14 @@ def list_days(source_root: Path) -> list[str]:
     return sorted((d for d in days if DAY_KEY_RE.fullmatch(d)), key=natural_key)
 
 
+def json_files(folder: Path) -> list[Path]:
+    """The folder's `*.json` files in file-name order; other files (_SUCCESS, .txt) are ignored."""
+    return sorted(
+        (p for p in folder.iterdir() if p.is_file() and p.name.endswith(".json")), key=lambda p: p.name
+    )
+
+
 def day_bytes(source_root: Path, day: str) -> int:
-    """The size of the day's input files (its */*.json), 0 for a day without any."""
+    """The size of the files the day's run reads (json_files of each source folder)."""
     folder = source_root / f"{DAY_FOLDER_PREFIX}{day}"
-    return sum(p.stat().st_size for p in folder.glob("*/*.json") if p.is_file())
+    return sum(p.stat().st_size for s in SOURCES if (folder / s).is_dir() for p in json_files(folder / s))

@@ -14,11 +14,11 @@ from pyspark.sql import functions as F
 from groups_assets.contract.reader import (
     MAX_RECORD_BYTES,
     has_long_line,
-    json_files,
     read_records,
     stream_lines,
 )
 from groups_assets.contract.validation import validate_groups
+from groups_assets.days import json_files
 from groups_assets_tests.support import group, lines
 
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from groups_assets.contract.reader import json_files, read_records
+from groups_assets.contract.reader import read_records
 from groups_assets.contract.validation import validate_agents, validate_groups
+from groups_assets.days import json_files
 from groups_assets_tests.support import agent, group
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

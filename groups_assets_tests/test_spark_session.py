@@ -3,15 +3,17 @@ for a small day, C1 and C2 for a large one (resources/spark.py)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
 import pytest
 
+from groups_assets.days import day_bytes, list_days
+from groups_assets.defs.assets.ingest import day_files
+from groups_assets.resources.source import SourceResource
 from groups_assets.resources.spark import FULL_JIT_BYTES
-
-# A JVM of its own per case: the test session's JVM is already up.
-pytestmark = pytest.mark.slow
+from groups_assets_tests.support import SAMPLE
 
 _PROBE = """
 import sys
@@ -31,6 +33,8 @@ def _jvm_arguments(input_bytes: int) -> list[str]:
     return done.stdout.split()
 
 
+# A JVM of its own per case: the test session's JVM is already up.
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "input_bytes, c1_only",
     [(FULL_JIT_BYTES - 1, True), (FULL_JIT_BYTES, False)],
@@ -40,3 +44,17 @@ def test_compilers_follow_the_size_of_the_day(input_bytes, c1_only):
     arguments = _jvm_arguments(input_bytes)
     assert ("-XX:TieredStopAtLevel=1" in arguments) is c1_only
     assert ("-XX:-DontCompileHugeMethods" in arguments) is not c1_only
+
+
+def test_the_cli_sizes_a_day_as_the_step_reads_it(tmp_path):
+    """The CLI sizes the JVM before Dagster loads; it must count exactly the files the step reads
+    (not _SUCCESS, not a stray file next to the source folders)."""
+    root = tmp_path / "source"
+    shutil.copytree(SAMPLE, root)
+    for day in list_days(root):
+        (root / f"sync-{day}" / "notes").mkdir()
+        (root / f"sync-{day}" / "notes" / "extra.json").write_text("{}" * 1000)
+        (root / f"sync-{day}" / "admin_groups" / "README.txt").write_text("x" * 1000)
+    source = SourceResource(root=str(root))
+    for day in list_days(root):
+        assert day_bytes(root, day) == day_files(source, day).size() > 0

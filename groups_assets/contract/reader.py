@@ -44,13 +44,6 @@ _BOM = b"\xef\xbb\xbf"
 _BLANK_LINE = "^[ \\t\\r\\n]*\\z"  # only spaces, tabs and line ends: skipped
 
 
-def json_files(folder: Path) -> list[Path]:
-    """The folder's `*.json` files in file-name order; other files (_SUCCESS, .txt) are ignored."""
-    return sorted(
-        (p for p in folder.iterdir() if p.is_file() and p.name.endswith(".json")), key=lambda p: p.name
-    )
-
-
 def is_array_file(path: Path) -> bool:
     """True when the first non-blank character (after a BOM) is '['."""
     with path.open("rb") as f:

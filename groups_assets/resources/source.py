@@ -6,8 +6,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from groups_assets.contract.reader import json_files
-from groups_assets.days import BadDayKey, day_folder, list_days
+from groups_assets.days import BadDayKey, day_folder, json_files, list_days
 
 
 class SourceResource(ConfigurableResource):

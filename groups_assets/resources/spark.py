@@ -22,9 +22,9 @@ from groups_assets.resources.class_archive import jvm_options
 # Every file read by the pipeline is its own partition, so a record's position in its file is
 # exact (CONTRACT.md breaks duplicate ties by file order) without a second pass over the data.
 ONE_FILE_PER_PARTITION = str(1 << 40)
-# From this much input (the day's *.json files) the JVM runs with C2 as well as C1. Measured on 2
-# cores, whole CLI process: C1 alone is faster by 5-12 s from the sample day up to 100k groups
-# (45 MB); at 1M groups (285 MB) C2 saves minutes.
+# From this much input (the day's *.json files, days.day_bytes) the JVM runs with C2 as well as C1.
+# Measured on 2 cores, whole CLI process: C1 alone is faster by 5-12 s from the sample day up to
+# 100k groups (23 MiB); at 1M groups (233 MiB) C2 saves minutes.
 FULL_JIT_BYTES = 128 << 20
 _C1_ONLY = "-XX:TieredStopAtLevel=1"
 # Spark's generated code for validation has methods over the JVM's 8,000-byte "huge" limit, which

@@ -9,10 +9,8 @@ from dagster import AssetSpec, Failure
 from pyspark.sql import DataFrame, SparkSession
 
 from groups_assets.contract.reader import read_records
-from groups_assets.days import BadDayKey
+from groups_assets.days import SOURCES, BadDayKey
 from groups_assets.resources.source import SourceResource
-
-SOURCES = ("admin_groups", "agents")
 
 SPECS = (
     AssetSpec(

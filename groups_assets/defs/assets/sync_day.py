@@ -91,7 +91,7 @@ def sync_day(
     files = ingest.day_files(source, day)
     watch.lap("database_and_files")
     # The resource's settings, with the JVM's compilers chosen for the day's size (spark.py).
-    session = spark_session(spark.spark_config, files.size())
+    session = spark_session(spark.spark_config, files.size())  # the size day_bytes gives the CLI
     watch.lap("spark_start")
     try:
         yield from _stage_and_apply(context, session, postgres, files, watch)
