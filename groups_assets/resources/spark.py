@@ -89,6 +89,9 @@ def start_in_background(master: str, cache_dir: Path, input_bytes: int) -> threa
     """Start the session in a thread (without importing Dagster), sized for `input_bytes` of
     input; the step's `session` then waits for it: SparkSession.builder.getOrCreate returns the
     process's one session."""
+    # Imported here, before the thread: pyspark imported by two threads at once (this one and
+    # Dagster's loading of the definitions) can see a partly initialised module and fail.
+    import pyspark.sql  # noqa: F401
 
     def start() -> None:
         session(spark_config(master, cache_dir), input_bytes)
