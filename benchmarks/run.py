@@ -11,6 +11,10 @@ For each scale, on one PostgreSQL (an embedded one started here with fsync off, 
   changed day  day 2 (about 10% of the groups changed)
   floor        psycopg COPY of exactly the rows day 1 left (groups, memberships, agents) into
                empty tables with the same keys (sql/schema.sql)
+  warm server  day 1 into other empty tables through a Spark Connect server that this benchmark
+               keeps up (`groups-pipeline spark-server`, as `groups-pipeline dev` runs one for the
+               UI and the sensors) and warmed first with three runs of the sample days, as a
+               deployment's server is by the days before; its tables must equal the first load's
   dlt          (--peer dlt) dlt `merge` of the same day-1 files into the same server, a whole
                process too (benchmarks/peer_dlt.py)
 Scales: `sample` is the sample data's day 1 and day 2; `10k`, `100k` and `1m` are generated
@@ -278,11 +282,43 @@ def source_for(scale: str, work: Path) -> Path:
     return source
 
 
-def bench_scale(scale: str, url: str, work: Path, peer: str | None, spark_master: str) -> dict:
+def spark_server(spark_master: str, port: int) -> subprocess.Popen:
+    """`groups-pipeline spark-server` on `port`, up (its first line is its URL)."""
+    command = [sys.executable, "-m", "groups_assets", "spark-server", "--port", str(port)]
+    env = dict(os.environ, GROUPS_SPARK_MASTER=spark_master)
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if not server.stdout.readline().startswith("sc://"):
+        sys.exit(f"the Spark Connect server did not start (exit {server.wait()})")
+    return server
+
+
+def warm_up(server_url: str, url: str, work: Path) -> None:
+    """Three runs of the sample days through the server (day 1, day 2, day 1 again), untimed."""
+    home = Path(tempfile.mkdtemp(prefix="groups-bench-warmup-", dir=work))
+    env = dict(
+        os.environ,
+        GROUPS_DATABASE_URL=url,
+        GROUPS_DB_SCHEMA="warmup",
+        GROUPS_SPARK_MASTER=server_url,
+        GROUPS_HOME=str(home),
+        DAGSTER_HOME=str(home / "dagster_home"),
+        GROUPS_SOURCE_ROOT=str(source_for("sample", work)),
+    )
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS warmup CASCADE")
+    for day in ("day1", "day2", "day1"):
+        print(f"[server warm-up] {day} ...", flush=True)
+        seconds, _, _ = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
+        print(f"  {seconds:.1f} s", flush=True)
+
+
+def bench_scale(
+    scale: str, url: str, work: Path, peer: str | None, spark_master: str, server_url: str
+) -> dict:
     source = source_for(scale, work)
     schema = f"bench_{scale}"
     with psycopg.connect(url, autocommit=True) as conn:
-        for name in (schema, f"plain_{scale}", f"dlt_{scale}", f"dlt_{scale}_staging"):
+        for name in (schema, f"plain_{scale}", f"warm_{scale}", f"dlt_{scale}", f"dlt_{scale}_staging"):
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
     home = Path(tempfile.mkdtemp(prefix=f"groups-bench-{scale}-", dir=work))
     env = dict(
@@ -311,11 +347,18 @@ def bench_scale(scale: str, url: str, work: Path, peer: str | None, spark_master
         env, GROUPS_DB_SCHEMA=f"plain_{scale}", GROUPS_FIRST_LOAD="off", DAGSTER_HOME=str(home / "plain")
     )
     run("plain path", "day1", plain)
-    if dump(url, schema) != dump(url, f"plain_{scale}"):
+    first_tables = dump(url, schema)
+    if first_tables != dump(url, f"plain_{scale}"):
         sys.exit(f"[{scale}] the first-load path and the plain path left different tables")
     result["paths_agree"] = True
     run("re-run", "day1", env)
     run("changed day", "day2", env)
+    warm = dict(
+        env, GROUPS_DB_SCHEMA=f"warm_{scale}", GROUPS_SPARK_MASTER=server_url, DAGSTER_HOME=str(home / "warm")
+    )
+    run("warm server", "day1", warm)
+    if dump(url, f"warm_{scale}") != first_tables:
+        sys.exit(f"[{scale}] the run through the Spark Connect server left different tables")
     if peer == "dlt":
         print(f"[{scale}] dlt merge of day 1 ...", flush=True)
         command = [
@@ -334,6 +377,12 @@ def bench_scale(scale: str, url: str, work: Path, peer: str | None, spark_master
         result["dlt"] = {"seconds": seconds, "peak": peak}
         print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB", flush=True)
     return result
+
+
+def versus_dlt(seconds: float, dlt: float | None) -> str:
+    if not dlt:
+        return "-"
+    return f"{dlt / seconds:.2f}x faster" if dlt >= seconds else f"{seconds / dlt:.2f}x slower"
 
 
 def main() -> None:
@@ -362,7 +411,17 @@ def main() -> None:
             conn.execute("ALTER SYSTEM SET max_wal_size = '8GB'")
             conn.execute("SELECT pg_reload_conf()")
 
-    results = [bench_scale(scale, url, work, args.peer, args.spark_master) for scale in scales]
+    port = 15002 + os.getpid() % 1000
+    server = spark_server(args.spark_master, port)
+    server_memory = PeakMemory(server.pid)
+    try:
+        server_url = f"sc://127.0.0.1:{port}"
+        warm_up(server_url, url, work)
+        results = [bench_scale(s, url, work, args.peer, args.spark_master, server_url) for s in scales]
+    finally:
+        server.terminate()
+        server.wait()
+    server_peak = server_memory.stop()
     bad_edit = bench_bad_edit(url, work, args.spark_master)
     shapes = inactive_shapes(url)
 
@@ -372,7 +431,8 @@ def main() -> None:
         f"{platform.platform()}, Python {platform.python_version()}"
     )
     head = (
-        "| scale | floor | first load | plain path | re-run | changed day | dlt merge | first load vs dlt |"
+        "| scale | floor | first load | plain path | re-run | changed day | warm server | dlt merge "
+        "| first load vs dlt | warm server vs dlt |"
     )
     print(head)
     print("|---" * (head.count("|") - 1) + "|")
@@ -380,19 +440,16 @@ def main() -> None:
         floor = r["floor"]
         cells = [
             f"{r['runs'][k]['seconds']:.1f} s ({r['runs'][k]['seconds'] / floor:.1f}x)"
-            for k in ("first load", "plain path", "re-run", "changed day")
+            for k in ("first load", "plain path", "re-run", "changed day", "warm server")
         ]
         dlt = r.get("dlt", {}).get("seconds")
-        first = r["runs"]["first load"]["seconds"]
-        versus = (
-            f"{dlt / first:.2f}x faster"
-            if dlt and dlt >= first
-            else (f"{first / dlt:.2f}x slower" if dlt else "-")
-        )
+        versus = [versus_dlt(r["runs"][k]["seconds"], dlt) for k in ("first load", "warm server")]
         print(
             f"| {r['scale']} | {floor:.2f} s | "
             + " | ".join(cells)
-            + f" | {f'{dlt:.1f} s' if dlt else '-'} | {versus} |"
+            + f" | {f'{dlt:.1f} s' if dlt else '-'} | "
+            + " | ".join(versus)
+            + " |"
         )
     for r in results:
         peak = max(run["peak"] for run in r["runs"].values())
@@ -407,11 +464,11 @@ def main() -> None:
                 f"  {label}: history statements {history:.2f} s = "
                 f"{100 * history / run['seconds']:.1f}% of the run"
             )
+    print(f"Spark Connect server (JVM and Python workers): peak memory {server_peak / 2**30:.2f} GiB")
     sample = next((r for r in results if r["scale"] == "sample"), None)
     if sample:
-        print(
-            "sample day, first load, seconds by stage:", json.dumps(sample["runs"]["first load"]["profile"])
-        )
+        for label in ("first load", "warm server"):
+            print(f"sample day, {label}, seconds by stage:", json.dumps(sample["runs"][label]["profile"]))
     print(
         f"inactive statement, 100,000 groups: chain {shapes['chain']:.2f} s, "
         f"bushy tree {shapes['bushy']:.2f} s "
@@ -424,7 +481,10 @@ def main() -> None:
     )
     if args.json:
         Path(args.json).write_text(
-            json.dumps({"results": results, "shapes": shapes, "bad_edit": bad_edit}, indent=2)
+            json.dumps(
+                {"results": results, "server_peak": server_peak, "shapes": shapes, "bad_edit": bad_edit},
+                indent=2,
+            )
         )
 
 

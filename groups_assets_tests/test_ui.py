@@ -1,5 +1,6 @@
-"""The Dagster UI, as a user opens it: the webserver on the repository's workspace.yaml, its GraphQL
-API showing the asset graph, a partition added and day 1 materialized from there, then a clean
+"""The Dagster UI, as a user opens it: `groups-pipeline dev` (the webserver and the daemon on the
+repository's workspace.yaml, and a Spark Connect server that the UI's runs use), its GraphQL API
+showing the asset graph, a partition added and day 1 materialized from there, then a clean
 shutdown. Real webserver, real code server, real run worker, real Spark and PostgreSQL."""
 
 from __future__ import annotations
@@ -39,10 +40,8 @@ JOB = "sync_day_job"
 DAY = "day1"
 PASSWORD = "Ui-s3cret:p@ss"
 
-# `dagster-webserver` alone runs no daemon, and the default run coordinator of Dagster 1.13 is the
-# QueuedRunCoordinator: a launched run would wait in the queue for a daemon that never comes. This
-# instance hands runs straight to the run launcher (DefaultRunLauncher: a subprocess per run).
-# `groups-pipeline dev` (dagster dev) starts the daemon, so users need none of this.
+# The run starts at once, handed straight to the run launcher (DefaultRunLauncher: a subprocess
+# per run) rather than through the daemon's queue, which polls: the run is what is tested here.
 INSTANCE_YAML = """\
 run_coordinator:
   module: dagster.core.run_coordinator
@@ -153,7 +152,11 @@ def _listening(root: psutil.Process) -> list[tuple[str, int, int]]:
             conns = proc.net_connections(kind="inet")
         except psutil.NoSuchProcess:
             continue
-        found += [(c.laddr.ip, c.laddr.port, proc.pid) for c in conns if c.status == psutil.CONN_LISTEN]
+        found += [
+            (c.laddr.ip.removeprefix("::ffff:"), c.laddr.port, proc.pid)  # IPv4 on an IPv6 socket
+            for c in conns
+            if c.status == psutil.CONN_LISTEN
+        ]
     return found
 
 
@@ -169,19 +172,14 @@ def ui_env(cli_env) -> dict[str, str]:
 
 def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path):
     started = time.monotonic()
-    port = _free_port()
-    log = tmp_path / "webserver.log"
-    command = [sys.executable, "-m", "dagster_webserver", "-w", "workspace.yaml"]
+    port, spark_port = _free_port(), _free_port()
+    log = tmp_path / "dev.log"
+    command = [sys.executable, "-m", "groups_assets", "dev", "--port", str(port)]
+    command += ["--spark-port", str(spark_port)]
     with log.open("w") as out:
-        server = subprocess.Popen(
-            [*command, "-h", "127.0.0.1", "-p", str(port)],
-            cwd=REPO,
-            env=ui_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        server = subprocess.Popen(command, cwd=REPO, env=ui_env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_loaded(port, server, log, deadline=started + 60)
+        _wait_loaded(port, server, log, deadline=started + 120)
         loaded_in = time.monotonic() - started
 
         # Loopback only: the webserver, its code server and anything else it started.
@@ -222,6 +220,8 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path):
         assert shown["postgres"]["url"]["type"] == "ENV_VAR", shown["postgres"]
         assert shown["postgres"]["url"]["value"] == "GROUPS_DATABASE_URL"
         assert PASSWORD not in json.dumps(resources)
+        # The UI's runs use the warm Spark that `dev` started.
+        assert f"sc://127.0.0.1:{spark_port}" in shown["spark"]["spark_config"]["value"], shown["spark"]
 
         # *Materialize* from the lineage page: the implicit asset job over every asset, one day.
         params = {
@@ -277,19 +277,19 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path):
         ran_in = time.monotonic() - launched_at
         children = psutil.Process(server.pid).children(recursive=True)
     finally:
-        # A clean stop: SIGTERM, as a service manager sends it, and the webserver must be gone soon.
+        # A clean stop: SIGTERM, as a service manager sends it, and everything must be gone soon.
         stop = time.monotonic()
         server.send_signal(signal.SIGTERM)
         try:
-            code = server.wait(timeout=20)
+            code = server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
             code = None
-    assert code is not None, f"webserver ignored SIGTERM for 20 s:\n{log.read_text()[-4000:]}"
+    assert code is not None, f"dev ignored SIGTERM for 60 s:\n{log.read_text()[-4000:]}"
     stopped_in = time.monotonic() - stop
     assert code in (0, -signal.SIGTERM), (code, log.read_text()[-4000:])
-    # Nothing it started outlives it (the code server, the run worker).
+    # Nothing it started outlives it (the code server, the run worker, the Spark server's JVM).
     _, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, [p.cmdline() for p in alive]
 
@@ -298,7 +298,7 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path):
 
     print(
         f"\nUI: code location loaded in {loaded_in:.1f} s, run {run_id} succeeded in {ran_in:.1f} s, "
-        f"webserver stopped in {stopped_in:.1f} s; {time.monotonic() - started:.1f} s in all"
+        f"dev stopped in {stopped_in:.1f} s; {time.monotonic() - started:.1f} s in all"
     )
     for key, execution in sorted(executions.items()):
         print(f"  check {key[0]}.{key[1]}: {execution}")

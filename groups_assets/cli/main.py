@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import gc
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -20,7 +22,8 @@ from groups_assets.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
-COMMANDS = ("run", "dev", "sensors", "generate")
+COMMANDS = ("run", "dev", "spark-server", "sensors", "generate")
+DEFAULT_SPARK_PORT = 15002
 SENSORS = ("new_day_sensor", "check_failure_alerts", "run_failure_alerts", "alert_retries")
 
 
@@ -63,9 +66,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     sensors.add_argument("action", choices=["start", "stop"])
     sensors.add_argument("names", nargs="*", metavar="SENSOR", help=f"default: all ({', '.join(SENSORS)})")
-    dev = sub.add_parser("dev", help="open the Dagster UI (dg dev) on this project's instance, with a daemon")
+    dev = sub.add_parser(
+        "dev",
+        help="open the Dagster UI (dg dev) on this project's instance, with a daemon and a warm Spark",
+        description="Runs `dg dev` (the UI and the daemon) and, unless GROUPS_SPARK_MASTER is an "
+        "sc:// URL already, a Spark Connect server that every run of the UI and the sensors uses.",
+    )
     dev.add_argument("--port", default="3000")
     dev.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    dev.add_argument(
+        "--spark-port", type=int, default=DEFAULT_SPARK_PORT, help="the Spark Connect server's port"
+    )
+    server = sub.add_parser(
+        "spark-server",
+        help="keep one Spark JVM up for many runs (a Spark Connect server); Ctrl-C stops it",
+        description="Starts a Spark Connect server with this project's Spark settings on "
+        "GROUPS_SPARK_MASTER (default local[*]). Runs use it with GROUPS_SPARK_MASTER=sc://HOST:PORT "
+        "and skip the JVM's start-up and cold code. No authentication: it binds loopback by default.",
+    )
+    server.add_argument("--port", type=int, default=DEFAULT_SPARK_PORT)
+    server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     return parser
 
 
@@ -206,13 +226,64 @@ def run(args: argparse.Namespace) -> int:
 
 
 def dev(args: argparse.Namespace) -> int:
+    from groups_assets.resources.spark import is_remote
+
     settings = load_settings()
     use_dagster_home(settings)
-    # Replace this process with the Dagster UI (`dg dev` of this project, from this interpreter's
-    # environment: no activated venv needed); loopback only unless told otherwise.
+    # The Dagster UI (`dg dev` of this project, from this interpreter's environment: no activated
+    # venv needed); loopback only unless told otherwise.
     dg = str(Path(sys.executable).parent / "dg")
-    os.chdir(PROJECT_ROOT)
-    os.execv(dg, [dg, "dev", "--host", args.host, "--port", args.port])  # noqa: S606 - a fixed program
+    command = [dg, "dev", "--host", args.host, "--port", args.port]
+    if is_remote(settings.spark_master):
+        os.chdir(PROJECT_ROOT)
+        os.execv(dg, command)  # noqa: S606 - a fixed program; runs use the Spark Connect server given
+    # dg shuts down on SIGINT: make sure it can (a shell's background job starts with it ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # A warm Spark for every run the UI and the daemon launch: they inherit GROUPS_SPARK_MASTER.
+    with _spark_server(args.spark_port) as spark_url:
+        env = os.environ | {"GROUPS_SPARK_MASTER": spark_url}
+        ui = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)  # noqa: S603 - a fixed program
+        # A service stop: dg first (it shuts down on SIGINT, as on Ctrl-C), then the Spark server.
+        signal.signal(signal.SIGTERM, lambda *_: ui.send_signal(signal.SIGINT))
+        try:
+            return ui.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached dg as well: let it shut down
+            return ui.wait()
+
+
+@contextmanager
+def _spark_server(port: int) -> Iterator[str]:
+    """A `spark-server` child on 127.0.0.1:`port` while the block runs; yields its sc:// URL."""
+    command = [sys.executable, "-m", "groups_assets", "spark-server", "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - fixed program
+    line = server.stdout.readline()  # its first line: the URL, or nothing if it failed
+    if not line.startswith("sc://"):
+        server.wait()
+        code = server.returncode
+        raise SystemExit(f"groups-pipeline dev: the Spark Connect server did not start (exit {code})")
+    print(f"Spark Connect server at {line.strip()}; the UI's and the sensors' runs use it", flush=True)
+    try:
+        yield line.strip()
+    finally:
+        server.terminate()
+        server.wait(timeout=120)
+
+
+def spark_server(args: argparse.Namespace) -> int:
+    from groups_assets.resources.spark_server import ServerNotStarted, serve
+
+    settings = load_settings()
+
+    def ready(url: str) -> None:
+        print(url, flush=True)  # the first line, for `dev` and scripts
+        print(f"  runs use it with GROUPS_SPARK_MASTER={url}; Ctrl-C stops it", file=sys.stderr, flush=True)
+
+    try:
+        serve(settings, args.host, args.port, ready)
+    except ServerNotStarted as err:
+        print(f"groups-pipeline spark-server: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def sensors(args: argparse.Namespace) -> int:
@@ -245,7 +316,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv = ["run", *argv]  # python -m groups_assets --day day1
     args = _parser().parse_args(argv)
-    return {"run": run, "dev": dev, "sensors": sensors, "generate": generate.command}[args.command](args)
+    commands = {"run": run, "dev": dev, "spark-server": spark_server, "sensors": sensors}
+    code = (commands | {"generate": generate.command})[args.command](args)
+    # The work is done: spare the interpreter's last collections over everything Dagster and
+    # Spark loaded (about a second at exit). Exit handlers still run.
+    gc.freeze()
+    return code
 
 
 if __name__ == "__main__":

@@ -97,21 +97,18 @@ def with_timestamp_micros(df: DataFrame, text_col: str, out_col: str) -> DataFra
     """
     t = f"`{text_col}`"
     tmp = f"_{out_col}"
-    df = add(
-        df,
-        {
-            # Fixed positions: YYYY-MM-DD?HH:MM:SS, then an optional fraction and offset.
-            f"{tmp}_ok": f"coalesce({t} RLIKE {q(_TS_RE)}, false)",
-            f"{tmp}_y": f"try_cast(substring({t}, 1, 4) AS INT)",
-            f"{tmp}_mo": f"try_cast(substring({t}, 6, 2) AS INT)",
-            f"{tmp}_d": f"try_cast(substring({t}, 9, 2) AS INT)",
-            f"{tmp}_s": f"try_cast(substring({t}, 12, 2) AS INT) * 3600"
-            f" + try_cast(substring({t}, 15, 2) AS INT) * 60 + try_cast(substring({t}, 18, 2) AS INT)",
-            f"{tmp}_clock": f"substring({t}, 12, 8)",
-            f"{tmp}_frac": f"rpad(regexp_extract(substring({t}, 20, 20), {q(_FRACTION_RE)}, 1), 6, '0')",
-            f"{tmp}_off": f"regexp_extract(substring({t}, 20, 20), {q(_OFFSET_RE)}, 0)",
-        },
-    )
+    # Fixed positions: YYYY-MM-DD?HH:MM:SS, then an optional fraction and offset.
+    fields = {
+        f"{tmp}_ok": f"coalesce({t} RLIKE {q(_TS_RE)}, false)",
+        f"{tmp}_y": f"try_cast(substring({t}, 1, 4) AS INT)",
+        f"{tmp}_mo": f"try_cast(substring({t}, 6, 2) AS INT)",
+        f"{tmp}_d": f"try_cast(substring({t}, 9, 2) AS INT)",
+        f"{tmp}_s": f"try_cast(substring({t}, 12, 2) AS INT) * 3600"
+        f" + try_cast(substring({t}, 15, 2) AS INT) * 60 + try_cast(substring({t}, 18, 2) AS INT)",
+        f"{tmp}_clock": f"substring({t}, 12, 8)",
+        f"{tmp}_frac": f"rpad(regexp_extract(substring({t}, 20, 20), {q(_FRACTION_RE)}, 1), 6, '0')",
+        f"{tmp}_off": f"regexp_extract(substring({t}, 20, 20), {q(_OFFSET_RE)}, 0)",
+    }
     y, mo, d, off = (f"{tmp}_{k}" for k in ("y", "mo", "d", "off"))
     off_seconds = (
         f"coalesce(try_cast(substring({off}, 2, 2) AS INT) * 3600"
@@ -119,16 +116,12 @@ def with_timestamp_micros(df: DataFrame, text_col: str, out_col: str) -> DataFra
     )
     # A valid date without risking an ANSI error: day 1 of a clamped month, then move forward.
     first = f"make_date(least(greatest({y}, 1), 9999), least(greatest({mo}, 1), 12), 1)"
-    df = add(
-        df,
-        {
-            f"{tmp}_date": f"date_add({first}, least(greatest({d}, 1), 31) - 1)",
-            f"{tmp}_offs": f"CASE WHEN substring({off}, 1, 1) = '-' THEN -({off_seconds})"
-            f" ELSE {off_seconds} END",
-            f"{tmp}_offok": f"({off} = ''"
-            f" OR (substring({off}, 2, 2) <= '23' AND substring({off}, 5, 2) <= '59'))",
-        },
-    )
+    derived = {
+        f"{tmp}_date": f"date_add({first}, least(greatest({d}, 1), 31) - 1)",
+        f"{tmp}_offs": f"CASE WHEN substring({off}, 1, 1) = '-' THEN -({off_seconds}) ELSE {off_seconds} END",
+        f"{tmp}_offok": f"({off} = ''"
+        f" OR (substring({off}, 2, 2) <= '23' AND substring({off}, 5, 2) <= '59'))",
+    }
     date, clock = f"{tmp}_date", f"{tmp}_clock"
     valid = (
         f"{tmp}_ok AND {y} >= 1 AND {mo} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND 31 AND month({date}) = {mo}"
@@ -140,10 +133,11 @@ def with_timestamp_micros(df: DataFrame, text_col: str, out_col: str) -> DataFra
         f"(CAST(unix_date({date}) AS BIGINT) * 86400 + {tmp}_s - {tmp}_offs) * 1000000"
         f" + coalesce(try_cast({tmp}_frac AS BIGINT), 0)"
     )
-    df = add(df, {f"{tmp}_micros": f"CASE WHEN {valid} THEN {micros} END"})
     result = f"{tmp}_micros"
+    df = add(add(add(df, fields), derived), {result: f"CASE WHEN {valid} THEN {micros} END"})
     df = add(df, {out_col: f"CASE WHEN {result} BETWEEN {_MIN_MICROS} AND {_MAX_MICROS} THEN {result} END"})
-    return df.drop(*[c for c in df.columns if c.startswith(f"{tmp}_")])
+    # The helpers by name (asking a Spark Connect session for the columns costs a round trip).
+    return df.drop(*fields, *derived, result)
 
 
 def first_reason(checks: list[tuple[str, str]]) -> str:
@@ -186,7 +180,6 @@ def resolve_duplicates(checked: DataFrame, id_col: str, reason: str) -> DataFram
         .selectExpr("source_file", "record_no", "true AS _duplicate")
     )
     marked = checked.join(F.broadcast(losers) if small else losers, ["source_file", "record_no"], "left")
-    return marked.selectExpr(
-        *[c for c in checked.columns if c != "reason"],
-        f"CASE WHEN _duplicate THEN {q(reason)} ELSE reason END AS reason",
-    ).select(*checked.columns)
+    # By name, not by position (asking a Spark Connect session for the columns costs a round trip).
+    marked = marked.withColumn("reason", F.expr(f"CASE WHEN _duplicate THEN {q(reason)} ELSE reason END"))
+    return marked.drop("_duplicate")

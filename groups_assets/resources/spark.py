@@ -1,4 +1,5 @@
-"""The Spark session: local by default, any cluster by master URL (GROUPS_SPARK_MASTER).
+"""The Spark session: local by default, any cluster by master URL (GROUPS_SPARK_MASTER), or a
+running Spark Connect server by its `sc://` URL (a warm JVM: `groups-pipeline spark-server`).
 
 One session serves a whole run (every door runs in process). Its JVM starts from a class
 archive (class_archive.py), and a caller that knows it will need Spark soon can start it in the
@@ -13,10 +14,13 @@ a few hot loops over millions of records, which C2 makes two to three times fast
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from groups_assets.redact import redact
 from groups_assets.resources.class_archive import jvm_options
 
 # Every file read by the pipeline is its own partition, so a record's position in its file is
@@ -30,6 +34,16 @@ _C1_ONLY = "-XX:TieredStopAtLevel=1"
 # Spark's generated code for validation has methods over the JVM's 8,000-byte "huge" limit, which
 # would otherwise stay interpreted.
 _FULL_JIT = "-XX:-DontCompileHugeMethods"
+
+
+class SparkUnavailable(Exception):
+    """No Spark Connect server answers at the configured sc:// URL."""
+
+
+def is_remote(master: str) -> bool:
+    """True for a Spark Connect URL (sc://host:port/;params): the session is a client of that
+    server, whose JVM, master and executors are already up."""
+    return master.startswith("sc://")
 
 
 def jit_options(input_bytes: int) -> str:
@@ -47,7 +61,8 @@ def spark_config(master: str, cache_dir: Path) -> dict[str, str]:
     return {
         "spark.master": master,
         "spark.app.name": "groups-pipeline",
-        "spark.driver.extraJavaOptions": jvm_options(cache_dir),
+        # A Connect server's JVM is its own: only this process's JVM takes the class archive.
+        "spark.driver.extraJavaOptions": "" if is_remote(master) else jvm_options(cache_dir),
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.ansi.enabled": "true",
         "spark.sql.shuffle.partitions": str(max(2, (os.cpu_count() or 2) * 2)),
@@ -73,15 +88,37 @@ def spark_resource(master: str, cache_dir: Path):
 def session(config: dict[str, str], input_bytes: int):
     """The process's one session: started with `config` and the compilers for `input_bytes` of
     input if it is not up yet (a session already up, from `start_in_background` or an earlier
-    day of the run, is returned as it is)."""
+    day of the run, is returned as it is). With an sc:// master, a client session of that Spark
+    Connect server, with the SQL settings of `config` (the server's own JVM settings stay)."""
     from pyspark.sql import SparkSession
 
+    if is_remote(config["spark.master"]):
+        return _remote_session(config)
     config = dict(config)
     jvm = f"{config.get('spark.driver.extraJavaOptions', '')} {jit_options(input_bytes)}"
     config["spark.driver.extraJavaOptions"] = jvm.strip()
     builder = SparkSession.builder
     for key, value in config.items():
         builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def _remote_session(config: dict[str, str]):
+    from pyspark.sql import SparkSession
+
+    url = config["spark.master"]
+    parts = urlsplit(url.split(";", 1)[0])
+    try:  # the client would retry a closed port for minutes: ask once, briefly, first
+        socket.create_connection((parts.hostname or "localhost", parts.port or 15002), timeout=5).close()
+    except OSError as err:
+        raise SparkUnavailable(
+            f"no Spark Connect server answers at {redact(url)} ({err}). Start one with "
+            "`groups-pipeline spark-server`, or unset GROUPS_SPARK_MASTER to run Spark in this process."
+        ) from None
+    builder = SparkSession.builder.remote(url)
+    for key, value in config.items():
+        if key.startswith("spark.sql."):  # the settings a client session may set
+            builder = builder.config(key, value)
     return builder.getOrCreate()
 
 
@@ -93,8 +130,14 @@ def start_in_background(master: str, cache_dir: Path, input_bytes: int) -> threa
     # Dagster's loading of the definitions) can see a partly initialised module and fail.
     import pyspark.sql  # noqa: F401
 
+    if is_remote(master):
+        import pyspark.sql.connect.session  # noqa: F401
+
     def start() -> None:
-        session(spark_config(master, cache_dir), input_bytes)
+        try:
+            session(spark_config(master, cache_dir), input_bytes)
+        except SparkUnavailable:
+            pass  # the step asks again and fails with this message, where the run shows it
 
     thread = threading.Thread(target=start, name="spark-start", daemon=True)
     thread.start()

@@ -37,6 +37,7 @@ from groups_assets.partitions import sync_days
 from groups_assets.redact import redact
 from groups_assets.resources.postgres import DatabaseUnavailable, PostgresResource
 from groups_assets.resources.source import SourceResource
+from groups_assets.resources.spark import SparkUnavailable
 from groups_assets.resources.spark import session as spark_session
 from groups_assets.settings import load_settings
 from groups_assets.warehouse import transaction
@@ -91,7 +92,10 @@ def sync_day(
     files = ingest.day_files(source, day)
     watch.lap("database_and_files")
     # The resource's settings, with the JVM's compilers chosen for the day's size (spark.py).
-    session = spark_session(spark.spark_config, files.size())  # the size day_bytes gives the CLI
+    try:
+        session = spark_session(spark.spark_config, files.size())  # the size day_bytes gives the CLI
+    except SparkUnavailable as err:
+        raise Failure(f"day {day}: {err}", allow_retries=False) from None
     watch.lap("spark_start")
     try:
         yield from _stage_and_apply(context, session, postgres, files, watch)
@@ -128,8 +132,9 @@ def _stage_and_apply(
     day = files.day
     schema = postgres.schema
     stage = Stage.new()
-    # Small local days: the staged rows come to the driver (no Python workers to start).
-    on_driver = files.size() < DRIVER_COPY_BYTES and session.sparkContext.master.startswith("local")
+    # Small local days: the staged rows come to this process (no Python workers to start). The
+    # master is the session's (a Spark Connect server's own, behind an sc:// URL).
+    on_driver = files.size() < DRIVER_COPY_BYTES and session.conf.get("spark.master").startswith("local")
     connect_kwargs = postgres.connect_kwargs()
 
     def source_pass(source: str) -> Counter:
