@@ -55,12 +55,19 @@ def _extract(records: DataFrame, fields: list[str]) -> DataFrame:
     return add(kept, columns).drop("doc")
 
 
-def _finish(checked: DataFrame, id_col: str, duplicate_reason: str, columns: list[str]) -> DataFrame:
+def _finish(
+    checked: DataFrame, id_col: str, duplicate_reason: str, columns: list[str], persisted: list | None
+) -> DataFrame:
     """Resolve duplicates among the valid records; keep raw text only for rejects.
 
     The checked records are persisted (MEMORY_AND_DISK) so that the rules run once per record
-    whatever reads the result: release them with `spark.catalog.clearCache()` when done."""
-    out = resolve_duplicates(checked.persist(StorageLevel.MEMORY_AND_DISK), id_col, duplicate_reason)
+    whatever reads the result; the persisted frame is added to `persisted`, for the caller to
+    unpersist when done (a Spark Connect server's cache is shared by all its runs: a run releases
+    only its own)."""
+    checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
+    if persisted is not None:
+        persisted.append(checked)
+    out = resolve_duplicates(checked, id_col, duplicate_reason)
     kept = [f"CASE WHEN reason IS NULL THEN `{c}` END AS `{c}`" for c in columns]
     return out.selectExpr(
         "source_file", "record_no", "CASE WHEN reason IS NOT NULL THEN raw END AS raw", "reason", *kept
@@ -80,7 +87,7 @@ _BAD_MEMBER = (
 )
 
 
-def validate_groups(records: DataFrame) -> DataFrame:
+def validate_groups(records: DataFrame, persisted: list | None = None) -> DataFrame:
     fields = ["group_id", "name", "parent_group_id", "created_at", "updated_at", "agent_ids", "deleted"]
     x = add(
         _extract(records, fields),
@@ -126,10 +133,10 @@ def validate_groups(records: DataFrame) -> DataFrame:
         "coalesce(array_distinct(members), CAST(array() AS array<bigint>)) AS agent_ids",
         "coalesce(try_variant_get(deleted, '$', 'boolean'), false) AS deleted",
     )
-    return _finish(checked, "group_id", "duplicate_group_id", GROUP_FIELDS)
+    return _finish(checked, "group_id", "duplicate_group_id", GROUP_FIELDS, persisted)
 
 
-def validate_agents(records: DataFrame) -> DataFrame:
+def validate_agents(records: DataFrame, persisted: list | None = None) -> DataFrame:
     x = add(
         _extract(records, ["agent_id", "active", "updated_at", "name", "email"]),
         {"aid": id_value(*_c("agent_id")), "updated_s": as_string(*_c("updated_at"))},
@@ -156,4 +163,4 @@ def validate_agents(records: DataFrame) -> DataFrame:
         "try_variant_get(active, '$', 'boolean') AS active",
         "updated_micros",
     )
-    return _finish(checked, "agent_id", "duplicate_agent_id", AGENT_FIELDS)
+    return _finish(checked, "agent_id", "duplicate_agent_id", AGENT_FIELDS, persisted)

@@ -97,8 +97,9 @@ def sync_day(
     except SparkUnavailable as err:
         raise Failure(f"day {day}: {err}", allow_retries=False) from None
     watch.lap("spark_start")
+    persisted: list = []  # this run's cached frames (a Spark Connect server's cache is shared)
     try:
-        yield from _stage_and_apply(context, session, postgres, files, watch)
+        yield from _stage_and_apply(context, session, postgres, files, watch, persisted)
     except psycopg.Error as err:
         if isinstance(err, _TRANSIENT):
             raise _retry(context, err) from err
@@ -113,7 +114,8 @@ def sync_day(
             raise _retry(context, err) from err
         raise
     finally:
-        session.catalog.clearCache()
+        for frame in persisted:
+            frame.unpersist()
 
 
 def _retry(context: AssetExecutionContext, err: Exception) -> RetryRequested:
@@ -128,6 +130,7 @@ def _stage_and_apply(
     postgres: PostgresResource,
     files: ingest.DayFiles,
     watch: Stopwatch,
+    persisted: list,
 ) -> Iterator:
     day = files.day
     schema = postgres.schema
@@ -139,7 +142,7 @@ def _stage_and_apply(
 
     def source_pass(source: str) -> Counter:
         """One source read, validated and staged: one Spark pass over its records."""
-        validated = validate.validate(source, ingest.read(session, files, source))
+        validated = validate.validate(source, ingest.read(session, files, source), persisted)
         return stage_day(load.stage_rows(source, validated), connect_kwargs, stage, on_driver)
 
     with postgres.connect() as conn:

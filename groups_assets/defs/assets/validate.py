@@ -26,7 +26,8 @@ SPECS = (
 )
 
 
-def validate(source: str, records: DataFrame) -> DataFrame:
+def validate(source: str, records: DataFrame, persisted: list[DataFrame]) -> DataFrame:
     """The validated records of one source. Runs the duplicate search (one Spark job); the rest
-    stays lazy until the staging COPY reads it."""
-    return validate_groups(records) if source == "admin_groups" else validate_agents(records)
+    stays lazy until the staging COPY reads it. What it persists is added to `persisted`."""
+    check = validate_groups if source == "admin_groups" else validate_agents
+    return check(records, persisted)
