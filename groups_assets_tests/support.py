@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,13 @@ from groups_assets.definitions import defs as load_defs
 from groups_assets.partitions import sync_days
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 # The asset graph the project promises (README): what a day materializes and the UI lists.
 ASSETS = {
     "raw_groups",

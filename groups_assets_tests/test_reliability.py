@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -12,17 +11,11 @@ import pytest
 
 from groups_assets.days import BadDayKey, day_folder
 from groups_assets_tests.oracle import loadable
-from groups_assets_tests.support import SAMPLE, group, lines
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from groups_assets_tests.support import SAMPLE, free_port, group, lines
 
 
 def test_unreachable_database_fails_fast_names_host_and_hides_password(pipeline):
-    pipeline.url = f"postgresql://loader:s3cret-pw@127.0.0.1:{_free_port()}/warehouse"
+    pipeline.url = f"postgresql://loader:s3cret-pw@127.0.0.1:{free_port()}/warehouse"
     pipeline.write("d1", {"admin_groups/g.json": lines(group(1))})
     started = time.monotonic()
     result = pipeline.run("d1", expect_success=False)
