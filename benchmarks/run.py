@@ -289,6 +289,8 @@ def spark_server(spark_master: str, port: int) -> subprocess.Popen:
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     if not server.stdout.readline().startswith("sc://"):
         sys.exit(f"the Spark Connect server did not start (exit {server.wait()})")
+    # Drain the rest (its JVM and Python workers share the pipe): a full pipe would block it.
+    threading.Thread(target=server.stdout.read, daemon=True).start()
     return server
 
 

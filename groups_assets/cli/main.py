@@ -6,9 +6,11 @@ import argparse
 import fcntl
 import gc
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -262,6 +264,9 @@ def _spark_server(port: int) -> Iterator[str]:
         code = server.returncode
         raise SystemExit(f"groups-pipeline dev: the Spark Connect server did not start (exit {code})")
     print(f"Spark Connect server at {line.strip()}; the UI's and the sensors' runs use it", flush=True)
+    # Whatever else it writes there (its JVM and Python workers share the pipe) reaches our
+    # output, so that a full pipe never blocks it.
+    threading.Thread(target=shutil.copyfileobj, args=(server.stdout, sys.stdout), daemon=True).start()
     try:
         yield line.strip()
     finally:
