@@ -239,6 +239,19 @@ def bad_edit_days(folder: Path, size: int = 50_000, seed: int = 5) -> int:
     return len(path)
 
 
+def cli_env(url: str, schema: str, spark_master: str, home: Path, source: Path) -> dict[str, str]:
+    """The environment of a CLI run: this database and schema, this Spark, a home of its own."""
+    return dict(
+        os.environ,
+        GROUPS_DATABASE_URL=url,
+        GROUPS_DB_SCHEMA=schema,
+        GROUPS_SPARK_MASTER=spark_master,
+        GROUPS_HOME=str(home),
+        DAGSTER_HOME=str(home / "dagster_home"),
+        GROUPS_SOURCE_ROOT=str(source),
+    )
+
+
 def bench_bad_edit(url: str, work: Path, spark_master: str) -> dict:
     """A normal day, then the day of one bad edit (a 50,000-group tree's root under its deepest
     descendant): the cycle check must not hold the day."""
@@ -248,15 +261,7 @@ def bench_bad_edit(url: str, work: Path, spark_master: str) -> dict:
     home = Path(tempfile.mkdtemp(prefix="groups-bench-bad-edit-", dir=work))
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA IF EXISTS bench_bad_edit CASCADE")
-    env = dict(
-        os.environ,
-        GROUPS_DATABASE_URL=url,
-        GROUPS_DB_SCHEMA="bench_bad_edit",
-        GROUPS_SPARK_MASTER=spark_master,
-        GROUPS_HOME=str(home),
-        DAGSTER_HOME=str(home / "dagster_home"),
-        GROUPS_SOURCE_ROOT=str(source),
-    )
+    env = cli_env(url, "bench_bad_edit", spark_master, home, source)
     result = {}
     for label, day in (("normal day", "day1"), ("bad-edit day", "day2")):
         print(f"[bad edit] {label} ...", flush=True)
@@ -297,15 +302,7 @@ def spark_server(spark_master: str, port: int) -> subprocess.Popen:
 def warm_up(server_url: str, url: str, work: Path) -> None:
     """Three runs of the sample days through the server (day 1, day 2, day 1 again), untimed."""
     home = Path(tempfile.mkdtemp(prefix="groups-bench-warmup-", dir=work))
-    env = dict(
-        os.environ,
-        GROUPS_DATABASE_URL=url,
-        GROUPS_DB_SCHEMA="warmup",
-        GROUPS_SPARK_MASTER=server_url,
-        GROUPS_HOME=str(home),
-        DAGSTER_HOME=str(home / "dagster_home"),
-        GROUPS_SOURCE_ROOT=str(source_for("sample", work)),
-    )
+    env = cli_env(url, "warmup", server_url, home, source_for("sample", work))
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA IF EXISTS warmup CASCADE")
     for day in ("day1", "day2", "day1"):
@@ -323,15 +320,7 @@ def bench_scale(
         for name in (schema, f"plain_{scale}", f"warm_{scale}", f"dlt_{scale}", f"dlt_{scale}_staging"):
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
     home = Path(tempfile.mkdtemp(prefix=f"groups-bench-{scale}-", dir=work))
-    env = dict(
-        os.environ,
-        GROUPS_DATABASE_URL=url,
-        GROUPS_DB_SCHEMA=schema,
-        GROUPS_SPARK_MASTER=spark_master,
-        GROUPS_HOME=str(home),
-        DAGSTER_HOME=str(home / "dagster_home"),
-        GROUPS_SOURCE_ROOT=str(source),
-    )
+    env = cli_env(url, schema, spark_master, home, source)
     cli = [sys.executable, "-m", "groups_assets", "run", "--day"]
     result: dict = {"scale": scale, "runs": {}}
 
