@@ -28,6 +28,8 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
 # The asset graph the project promises (README): what a day materializes and the UI lists.
 ASSETS = {
     "raw_groups",
