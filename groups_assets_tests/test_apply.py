@@ -3,6 +3,7 @@ memberships, deletes and the inactive flag (CONTRACT.md sections 4 and 5)."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 from groups_assets_tests.support import agent, group, lines
@@ -123,6 +124,65 @@ def test_inactive_over_depth_cycles_orphans_and_deleted_groups(pipeline):
     flags = result.asset_materializations_for_node("sync_day")
     inactive_meta = next(m for m in flags if m.asset_key.path[-1] == "inactive_flags").metadata
     assert inactive_meta["became_inactive"].value == 5
+
+
+def _expected_inactive(parents: dict[int, int | None], deleted: set[int], seeds: set[int]) -> set[int]:
+    """CONTRACT.md section 5 the slow way: every group with an active member marks itself and
+    every ancestor as active, climbing through non-deleted groups until it meets one already
+    marked (a cycle ends there)."""
+    active: set[int] = set()
+    for start in seeds - deleted:
+        gid = start
+        while gid in parents and gid not in deleted and gid not in active:
+            active.add(gid)
+            gid = parents[gid]
+    return set(parents) - active
+
+
+def test_inactive_matches_the_contract_on_random_forests(pipeline):
+    """Random forests with chains, cycles, orphan parents and deleted groups, where seeds sit
+    both below and above groups without members: the flags of the first load and of the upsert
+    path (day 2 moves agents, parents and deletions) are the contract's."""
+    rng = random.Random(8)
+    ids = list(range(1, 401))
+    agent_ids = list(range(1000, 1060))
+    for day in ("d1", "d2"):
+        active_agents = {a for a in agent_ids if rng.random() < 0.4}
+        deleted = {g for g in ids if rng.random() < 0.05}
+        parents: dict[int, int | None] = {}
+        members: dict[int, list[int]] = {}
+        for gid in ids:
+            roll = rng.random()
+            # Mostly a lower id (a forest), sometimes any id (cycles), an unknown id or none.
+            if roll < 0.6 and gid > 1:
+                parents[gid] = rng.randrange(1, gid)
+            elif roll < 0.7:
+                parents[gid] = rng.choice([g for g in ids if g != gid])
+            elif roll < 0.75:
+                parents[gid] = 5000 + gid
+            else:
+                parents[gid] = None
+            members[gid] = rng.sample(agent_ids, rng.choice([0, 0, 1, 2]))
+        updated = T1 if day == "d1" else T2
+        pipeline.write(
+            day,
+            {
+                "admin_groups/g.json": lines(
+                    *(
+                        group(g, parent=parents[g], agents=members[g], updated=updated, deleted=g in deleted)
+                        for g in ids
+                    )
+                ),
+                "agents/a.json": lines(
+                    *(agent(a, active=a in active_agents, updated=updated) for a in agent_ids)
+                ),
+            },
+        )
+        pipeline.run(day)
+        seeds = {g for g in ids if active_agents.intersection(members[g])}
+        expected = _expected_inactive(parents, deleted, seeds)
+        assert 0 < len(expected) < len(ids)
+        assert pipeline.inactive() == expected
 
 
 def test_day_without_admin_groups_fails_and_writes_nothing(pipeline):

@@ -1,10 +1,16 @@
 -- Recompute `inactive` over the whole table (CONTRACT.md section 5) and write only the rows
--- whose flag changes. The walk goes up from each non-deleted group with an active member to
--- its non-deleted ancestors; UNION drops rows already seen, so a cycle ends and every group
--- is visited once: the cost grows with the number of groups, not with groups x depth.
+-- whose flag changes. A non-deleted group is active when it has an active member (a seed) or
+-- when a seed lies below it through non-deleted groups.
+--
+-- Cost grows with the groups, not with groups x depth: the seeds are found by one join, and
+-- only the active groups that are not seeds are walked: up from the seeds' parents, one
+-- primary-key lookup per step (the LATERAL subquery with OFFSET 0 cannot become a join, which
+-- would build a hash of every group again at every level), stopping at deleted groups, at
+-- seeds (their own parents are already on the way) and at groups already seen (UNION drops
+-- them, so a cycle ends).
 -- Returns how many existing groups became inactive and how many became active (groups new
 -- today are not counted as flips).
-WITH RECURSIVE active_groups (group_id, parent_group_id) AS (
+WITH RECURSIVE seeds AS MATERIALIZED (
     SELECT g.group_id, g.parent_group_id
     FROM groups g
     WHERE NOT g.deleted
@@ -14,23 +20,46 @@ WITH RECURSIVE active_groups (group_id, parent_group_id) AS (
           JOIN agents a ON a.agent_id = m.agent_id
           WHERE a.active
       )
+),
+above (group_id, parent_group_id) AS (
+    SELECT p.group_id, p.parent_group_id
+    FROM groups p
+    WHERE NOT p.deleted
+      AND EXISTS (SELECT 1 FROM seeds s WHERE s.parent_group_id = p.group_id)
+      AND NOT EXISTS (SELECT 1 FROM seeds s WHERE s.group_id = p.group_id)
     UNION
     SELECT p.group_id, p.parent_group_id
-    FROM active_groups c
-    JOIN groups p ON p.group_id = c.parent_group_id
-    WHERE NOT p.deleted
+    FROM above c
+    CROSS JOIN LATERAL (
+        SELECT p.group_id, p.parent_group_id
+        FROM groups p
+        WHERE p.group_id = c.parent_group_id
+          AND NOT p.deleted
+          AND NOT EXISTS (
+              SELECT 1
+              FROM group_membership m
+              JOIN agents a ON a.agent_id = m.agent_id
+              WHERE m.group_id = p.group_id AND a.active
+          )
+        OFFSET 0
+    ) p
 ),
-flags AS (
-    SELECT g.group_id, x.group_id IS NULL AS inactive
-    FROM groups g
-    LEFT JOIN (SELECT DISTINCT group_id FROM active_groups) x ON x.group_id = g.group_id
+active AS (
+    SELECT group_id FROM seeds
+    UNION ALL
+    SELECT group_id FROM above
 ),
 flipped AS (
     UPDATE groups g
     SET inactive = f.inactive,
         inactive_since = CASE WHEN f.inactive THEN now() END  -- the day's transaction time
-    FROM flags f
-    WHERE f.group_id = g.group_id AND g.inactive IS DISTINCT FROM f.inactive
+    FROM (
+        SELECT g.group_id, a.group_id IS NULL AS inactive
+        FROM groups g
+        LEFT JOIN active a ON a.group_id = g.group_id
+        WHERE g.inactive IS DISTINCT FROM (a.group_id IS NULL)
+    ) f
+    WHERE f.group_id = g.group_id
     RETURNING g.group_id, g.inactive
 )
 SELECT
