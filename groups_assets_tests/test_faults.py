@@ -108,7 +108,7 @@ def test_sigkill_while_writing_leaves_the_day_unapplied(sample_pipeline, tmp_pat
     before = pipeline.dump()
     locks = {
         "INSERT INTO groups": "LOCK TABLE groups IN SHARE MODE",
-        "WITH RECURSIVE active_groups": f"SELECT 1 FROM groups WHERE group_id = {FLIPPING_GROUP} FOR UPDATE",
+        "WITH RECURSIVE seeds": f"SELECT 1 FROM groups WHERE group_id = {FLIPPING_GROUP} FOR UPDATE",
     }
     for statement, lock in locks.items():
         with psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}") as blocker:
@@ -137,7 +137,7 @@ def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, tmp_path
     blocker = psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}")
     blocker.execute(f"SELECT 1 FROM groups WHERE group_id = {FLIPPING_GROUP} FOR UPDATE")
     proc = _start_day(pipeline, "day2", tmp_path / "restart")
-    _wait_for_statement(pipeline.url, "WITH RECURSIVE active_groups", proc)
+    _wait_for_statement(pipeline.url, "WITH RECURSIVE seeds", proc)
     # The run waits inside its transaction: restart the server under it (the fast shutdown
     # ends every session, the blocker's too).
     server = get_server(pg_data)
