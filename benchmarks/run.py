@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from groups_assets.cli.generate import generate  # noqa: E402
-from groups_assets.resources.embedded import embedded_url  # noqa: E402
+from groups_assets.resources.embedded import discard, embedded_url  # noqa: E402
 from groups_assets.warehouse.statements import statement  # noqa: E402
 
 GENERATED = {
@@ -392,16 +392,28 @@ def main() -> None:
         parser.error(f"unknown scale(s) {unknown}; choose from {SCALES}")
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
+    folder = None  # the embedded server's, deleted when the benchmark ends
     if args.database_url:
         url = args.database_url
     else:
-        url = embedded_url(Path(tempfile.mkdtemp(prefix="groups-bench-pg-")) / "pgdata")
+        folder = Path(tempfile.mkdtemp(prefix="groups-bench-pg-"))
+        url = embedded_url(folder / "pgdata")
         with psycopg.connect(url, autocommit=True) as conn:
             for setting in ("fsync", "synchronous_commit", "full_page_writes"):
                 conn.execute(f"ALTER SYSTEM SET {setting} = off")
             conn.execute("ALTER SYSTEM SET max_wal_size = '8GB'")
             conn.execute("SELECT pg_reload_conf()")
 
+    try:
+        measured = measure(scales, url, work, args)
+    finally:
+        if folder is not None:
+            discard(folder)
+    report(*measured, args.json)
+
+
+def measure(scales: list[str], url: str, work: Path, args: argparse.Namespace) -> tuple:
+    """Every run of the benchmark on the server at `url`: (results, server peak, bad edit, shapes)."""
     port = 15002 + os.getpid() % 1000
     server = spark_server(args.spark_master, port)
     server_memory = PeakMemory(server.pid)
@@ -415,7 +427,13 @@ def main() -> None:
     server_peak = server_memory.stop()
     bad_edit = bench_bad_edit(url, work, args.spark_master)
     shapes = inactive_shapes(url)
+    return results, server_peak, bad_edit, shapes
 
+
+def report(
+    results: list[dict], server_peak: int, bad_edit: dict, shapes: dict, json_path: str | None
+) -> None:
+    """The summary table and figures, printed; and written as JSON to `json_path` if given."""
     print()
     print(
         f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
@@ -470,8 +488,8 @@ def main() -> None:
         f"bad edit (50,000-group tree, root under its deepest descendant): normal day {normal:.1f} s, "
         f"bad-edit day {bad:.1f} s = {bad / normal:.2f}x; {bad_edit['bad-edit day']['cycles']}"
     )
-    if args.json:
-        Path(args.json).write_text(
+    if json_path:
+        Path(json_path).write_text(
             json.dumps(
                 {"results": results, "server_peak": server_peak, "shapes": shapes, "bad_edit": bad_edit},
                 indent=2,

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from dagster import DagsterInstance
 
-from groups_assets.resources.embedded import embedded_url
+from groups_assets.resources.embedded import discard, embedded_url
 from groups_assets.resources.spark import session, spark_config
 from groups_assets.settings import load_settings
 from groups_assets_tests.support import SAMPLE, Pipeline, Recorder
@@ -37,7 +37,10 @@ def pg_url() -> str:
     # runs as its own OS user.
     folder = Path(tempfile.mkdtemp(prefix="groups-test-pg-"))
     _EMBEDDED["pgdata"] = folder / "pgdata"
-    yield embedded_url(folder / "pgdata")
+    try:
+        yield embedded_url(folder / "pgdata")
+    finally:
+        discard(folder)  # restarted by a test or not, the server ends with the test session
 
 
 _EMBEDDED: dict[str, Path] = {}

