@@ -35,11 +35,11 @@ above (group_id, parent_group_id) AS (
         FROM groups p
         WHERE p.group_id = c.parent_group_id
           AND NOT p.deleted
-          AND NOT EXISTS (
+          AND NOT EXISTS (  -- not a seed: the group's own members first (OFFSET 0 keeps that order)
               SELECT 1
-              FROM group_membership m
+              FROM (SELECT m.agent_id FROM group_membership m WHERE m.group_id = p.group_id OFFSET 0) m
               JOIN agents a ON a.agent_id = m.agent_id
-              WHERE m.group_id = p.group_id AND a.active
+              WHERE a.active
           )
         OFFSET 0
     ) p

@@ -1,0 +1,54 @@
+"""The inactive walk climbs by key lookups whatever the planner knows: on the upsert path a day's
+rows are not analyzed yet when the walk runs (in the same transaction), and a plan that scanned a
+table at each step of the walk would grow with groups x agents (seen: a 1M-group day that did not
+finish in 15 minutes)."""
+
+import psycopg
+from psycopg import sql
+
+from groups_assets.warehouse.staging import Stage
+from groups_assets.warehouse.statements import statement
+
+CHAINS, DEPTH, AGENTS = 2_000, 10, 2_000
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def test_each_step_of_the_walk_is_a_key_lookup_without_statistics(pg_url):
+    stage = Stage.new()
+    schema = f"walk_{stage.token}"
+    with psycopg.connect(pg_url) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        conn.execute(statement("schema"))
+        stage.create(conn)
+        # Chains of DEPTH groups; only the bottom group of each has members, so every group above
+        # it is reached by the walk. Two agents in three are active.
+        conn.execute(
+            "INSERT INTO agents (agent_id, name, active, updated_at, sync_day) "
+            "SELECT a, 'a', a %% 3 <> 0, now(), 'd1' FROM generate_series(1, %s::int) a",
+            (AGENTS,),
+        )
+        conn.execute(
+            "INSERT INTO groups (group_id, name, parent_group_id, created_at, updated_at, inactive, "
+            "deleted, sync_day) SELECT g, 'g', CASE WHEN g %% %(depth)s = 1 THEN NULL ELSE g - 1 END, "
+            "now(), now(), false, false, 'd1' FROM generate_series(1, %(groups)s::int) g",
+            {"depth": DEPTH, "groups": CHAINS * DEPTH},
+        )
+        conn.execute(
+            "INSERT INTO group_membership (group_id, agent_id) "
+            "SELECT g, 1 + (g * 7 + k) %% %(agents)s "
+            "FROM generate_series(%(depth)s::int, %(groups)s, %(depth)s) g, generate_series(1, 5) k",
+            {"agents": AGENTS, "depth": DEPTH, "groups": CHAINS * DEPTH},
+        )
+        inactive = statement("inactive", **stage.names())
+        (plan,) = conn.execute(sql.SQL("EXPLAIN (FORMAT JSON) ") + inactive).fetchone()[0]
+        walk = next(n for n in _nodes(plan["Plan"]) if n["Node Type"] == "Recursive Union")
+        step = walk["Plans"][1]  # the recursive term: one step up from each group reached
+        scans = {(n["Node Type"], n.get("Relation Name")) for n in _nodes(step) if "Relation Name" in n}
+        assert scans and all("Index" in kind or "Bitmap" in kind for kind, _ in scans), scans
+        conn.rollback()
