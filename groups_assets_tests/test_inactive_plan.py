@@ -1,7 +1,7 @@
 """The inactive walk climbs by key lookups whatever the planner knows: on the upsert path a day's
 rows are not analyzed yet when the walk runs (in the same transaction), and a plan that scanned a
 table at each step of the walk would grow with groups x agents (seen: a 1M-group day that did not
-finish in 15 minutes). Nor may a loop read a CTE again for each of its rows."""
+finish in 14 minutes). Nor may a loop read a CTE again for each of its rows."""
 
 import psycopg
 from psycopg import sql
