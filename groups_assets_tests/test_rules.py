@@ -132,6 +132,9 @@ ID_CASES = [
     ("id_object", g({"id": 12}), "invalid_group_id"),
     ("id_null", g(None, group_id=None), "missing_group_id"),
     ("id_absent", g(ABSENT), "missing_group_id"),
+    # Field names are case-sensitive: GROUP_ID is some other field.
+    ("id_other_case_only", g(ABSENT, GROUP_ID=45), "missing_group_id"),
+    ("id_beside_other_case", g(46, Group_Id="not an id"), None),
 ]
 
 NAME_CASES = [
@@ -654,6 +657,7 @@ def test_group_id_rule(groups, key, reason):
         ("id_max", MAX_ID),
         ("id_string", 43),
         ("id_leading_zeros", 42),
+        ("id_beside_other_case", 46),
     ],
 )
 def test_group_id_value(groups, key, value):

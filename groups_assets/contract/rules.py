@@ -43,20 +43,9 @@ def add(df: DataFrame, columns: dict[str, str]) -> DataFrame:
     return df.selectExpr("*", *[f"{expr} AS `{name}`" for name, expr in columns.items()])
 
 
-def field(doc: str, name: str) -> str:
-    """The field as a VARIANT; NULL when absent."""
-    return f"try_variant_get({doc}, '$.{name}', 'variant')"
-
-
 def vtype(value: str) -> str:
     """'BIGINT', 'STRING', 'BOOLEAN', 'VOID' (JSON null), 'OBJECT<...>', ...; NULL when absent."""
     return f"schema_of_variant({value})"
-
-
-def typed(doc: str, name: str) -> dict[str, str]:
-    """Columns `<name>` (the field as VARIANT) and `<name>_t` (its type), computed once so the
-    rules below stay small expressions over plain columns."""
-    return {name: field(doc, name), f"{name}_t": vtype(field(doc, name))}
 
 
 def is_missing(value: str, kind: str) -> str:

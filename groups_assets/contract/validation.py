@@ -19,7 +19,7 @@ from groups_assets.contract.rules import (
     is_missing,
     q,
     resolve_duplicates,
-    typed,
+    vtype,
     with_timestamp_micros,
 )
 
@@ -34,7 +34,7 @@ def _c(name: str) -> tuple[str, str]:
 
 
 _BLANK_RE = r"(?U)^\s*\z"  # not empty after trimming (Unicode White_Space)
-_NOT_OBJECT = "NOT coalesce(startswith(doc_t, 'OBJECT'), false)"
+_NOT_OBJECT = "_fields IS NULL"  # the record is not a JSON object (see _extract)
 
 
 def _text(name: str) -> str:
@@ -48,11 +48,21 @@ def _text(name: str) -> str:
 
 
 def _extract(records: DataFrame, fields: list[str]) -> DataFrame:
-    columns = {k: v for name in fields for k, v in typed("doc", name).items()}
-    kept = records.selectExpr(
-        "source_file", "record_no", "raw", "parsed", "schema_of_variant(doc) AS doc_t", "doc"
-    )
-    return add(kept, columns).drop("doc")
+    """The record's `fields` as columns `<name>` (VARIANT, NULL when absent) and `<name>_t` (its
+    type, rules.vtype), and `_fields`, NULL when the record is not a JSON object.
+
+    One cast of the record to a struct of VARIANTs finds every field in one walk over the
+    object (names match case-sensitively, as a path does). A path lookup per field (`$.name`)
+    throws and catches an exception inside Spark for every absent field: with most records
+    omitting `deleted`, that was 40% of the CPU time of validating JSON Lines records."""
+    struct = ", ".join(f"`{name}`: variant" for name in fields)
+    fields_expr = f"try_variant_get(doc, '$', 'struct<{struct}>') AS _fields"
+    kept = records.selectExpr("source_file", "record_no", "raw", "parsed", fields_expr)
+    columns = {}
+    for name in fields:
+        columns[name] = f"_fields.`{name}`"
+        columns[f"{name}_t"] = vtype(f"_fields.`{name}`")
+    return add(kept, columns)
 
 
 def _finish(
