@@ -1,7 +1,8 @@
 """The Dagster UI, as a user opens it: `groups-pipeline dev` (the webserver and the daemon on the
 repository's workspace.yaml, and a Spark Connect server that the UI's runs use), its GraphQL API
-showing the asset graph, a partition added and day 1 materialized from there, then a clean
-shutdown. Real webserver, real code server, real run worker, real Spark and PostgreSQL."""
+showing the asset graph, a partition added and day 1 materialized from there, a backfill of both
+sample days run by the daemon, then a clean shutdown. Real webserver, real code server, real
+daemon, real run workers, real Spark and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -38,14 +39,18 @@ CHECKS = {
 }
 JOB = "sync_day_job"
 DAY = "day1"
+BACKFILL_DAYS = ["day1", "day2"]
 PASSWORD = "Ui-s3cret:p@ss"
 
-# The run starts at once, handed straight to the run launcher (DefaultRunLauncher: a subprocess
-# per run) rather than through the daemon's queue, which polls: the run is what is tested here.
+# Runs go through the daemon's queue, one at a time and polled every second: a backfill's days
+# then apply in the order their runs started, which the test reads back to replay them.
 INSTANCE_YAML = """\
 run_coordinator:
   module: dagster.core.run_coordinator
-  class: DefaultRunCoordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: 1
+    dequeue_interval_seconds: 1
 telemetry:
   enabled: false
 """
@@ -87,6 +92,20 @@ mutation($params: ExecutionParams!) {
     ... on PipelineNotFoundError { message }
   }
 }
+"""
+LAUNCH_BACKFILL = """
+mutation($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+    ... on UnauthorizedError { message }
+  }
+}
+"""
+BACKFILL_QUERY = """
+query($id: String!) { partitionBackfillOrError(backfillId: $id) { __typename ... on PartitionBackfill {
+    status runs { runId status startTime tags { key value } } } } }
 """
 RESOURCES_QUERY = """
 query($repo: RepositorySelector!) { allTopLevelResourceDetailsOrError(repositorySelector: $repo) {
@@ -152,6 +171,32 @@ def _listening(root: psutil.Process) -> list[tuple[str, int, int]]:
             if c.status == psutil.CONN_LISTEN
         ]
     return found
+
+
+TERMINAL = ("SUCCESS", "FAILURE", "CANCELED")
+
+
+def _finished_in_process(port: int, run_id: str, log: Path) -> dict:
+    """The run, once it has ended: it succeeded, ran every step in one process (so one Spark
+    session), and shows the password nowhere."""
+    deadline = time.monotonic() + 150
+    while True:
+        run = _graphql(port, RUN_QUERY, {"runId": run_id})["runOrError"]
+        if run["status"] in TERMINAL:
+            break
+        assert time.monotonic() < deadline, f"run {run_id} still {run['status']}"
+        time.sleep(1)
+    failures = [
+        (e.get("error") or {}).get("message") or e.get("message")
+        for e in run["eventConnection"]["events"]
+        if e["__typename"] in ("ExecutionStepFailureEvent", "RunFailureEvent")
+    ]
+    assert run["status"] == "SUCCESS", failures or log.read_text()[-4000:]
+    messages = [e.get("message") or "" for e in run["eventConnection"]["events"]]
+    assert any("Executing steps in process" in m for m in messages), messages[:20]
+    assert not any("multiprocess" in m for m in messages)
+    assert PASSWORD not in json.dumps(run)
+    return run
 
 
 @pytest.fixture
@@ -234,25 +279,8 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
         run_id = launched["run"]["runId"]
         launched_at = time.monotonic()
 
-        deadline = time.monotonic() + 150
-        while True:
-            run = _graphql(port, RUN_QUERY, {"runId": run_id})["runOrError"]
-            if run["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
-                break
-            assert time.monotonic() < deadline, f"run {run_id} still {run['status']}"
-            time.sleep(1)
-        failures = [
-            (e.get("error") or {}).get("message") or e.get("message")
-            for e in run["eventConnection"]["events"]
-            if e["__typename"] in ("ExecutionStepFailureEvent", "RunFailureEvent")
-        ]
-        assert run["status"] == "SUCCESS", failures or log.read_text()[-4000:]
+        run = _finished_in_process(port, run_id, log)
         assert {"key": "dagster/partition", "value": DAY} in run["tags"]
-        # One process for every step (so one Spark session), and the password nowhere in the run.
-        messages = [e.get("message") or "" for e in run["eventConnection"]["events"]]
-        assert any("Executing steps in process" in m for m in messages), messages[:20]
-        assert not any("multiprocess" in m for m in messages)
-        assert PASSWORD not in json.dumps(run)
 
         # Every asset of the day is materialized, and every check ran on it.
         after = {n["assetKey"]["path"][-1]: n for n in _graphql(port, AFTER_RUN_QUERY)["assetNodes"]}
@@ -269,6 +297,36 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
             e and e["runId"] == run_id and e["status"] in ("SUCCEEDED", "FAILED") for e in executions.values()
         ), executions
         ran_in = time.monotonic() - launched_at
+
+        # A backfill of both days from the asset graph (Materialize, a range of partitions): the
+        # daemon launches a run per day, each in process, as the UI's own runs.
+        backfill_started = time.monotonic()
+        _graphql(port, ADD_PARTITION, {"repo": selector, "name": "sync_days", "key": "day2"})
+        backfill = {
+            "partitionNames": BACKFILL_DAYS,
+            "assetSelection": [{"path": [name]} for name in sorted(ASSETS)],
+            "fromFailure": False,
+        }
+        launched = _graphql(port, LAUNCH_BACKFILL, {"params": backfill})["launchPartitionBackfill"]
+        assert launched["__typename"] == "LaunchBackfillSuccess", launched
+        backfill_id = launched["backfillId"]
+        deadline = time.monotonic() + 240  # the daemon looks for new backfills every 30 s
+        while True:
+            runs = _graphql(port, BACKFILL_QUERY, {"id": backfill_id})["partitionBackfillOrError"]["runs"]
+            if len(runs) == len(BACKFILL_DAYS) and all(r["status"] in TERMINAL for r in runs):
+                break
+            assert time.monotonic() < deadline, f"backfill {backfill_id}: {runs}\n{log.read_text()[-4000:]}"
+            time.sleep(1)
+        backfill_order = []
+        for backfill_run in sorted(runs, key=lambda r: r["startTime"]):
+            run = _finished_in_process(port, backfill_run["runId"], log)
+            assert {"key": "dagster/backfill", "value": backfill_id} in run["tags"]
+            backfill_order += [t["value"] for t in run["tags"] if t["key"] == "dagster/partition"]
+        assert sorted(backfill_order) == BACKFILL_DAYS
+        after = {n["assetKey"]["path"][-1]: n for n in _graphql(port, AFTER_RUN_QUERY)["assetNodes"]}
+        for name in ASSETS:
+            assert sorted(after[name]["assetPartitionStatuses"]["materializedPartitions"]) == BACKFILL_DAYS
+        backfill_in = time.monotonic() - backfill_started
         children = psutil.Process(server.pid).children(recursive=True)
     finally:
         # A clean stop: SIGTERM, as a service manager sends it, and everything must be gone soon.
@@ -287,16 +345,20 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
     _, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, [p.cmdline() for p in alive]
 
-    with psycopg.connect(ui_env["GROUPS_DATABASE_URL"]) as conn:
-        assert conn.execute("SELECT count(*) FROM groups").fetchone()[0] == 31
-    # The day through the warm server gives the tables a Spark of its own gives.
+    # The days through the warm server, in the order they ran, give the tables that a Spark of
+    # its own gives (the in-process local[2] session of the test suite).
     shutil.copytree(SAMPLE, pipeline.root, dirs_exist_ok=True)
-    pipeline.run(DAY)  # the in-process local[2] session of the test suite
+    for day in [DAY, *backfill_order]:
+        pipeline.run(day)
+    with psycopg.connect(ui_env["GROUPS_DATABASE_URL"]) as conn:
+        days = conn.execute("SELECT DISTINCT sync_day FROM groups ORDER BY 1").fetchall()
+    assert days == [("day1",), ("day2",)]  # both days left rows
     assert dump(ui_env["GROUPS_DATABASE_URL"], "public") == pipeline.dump()
 
     print(
         f"\nUI: code location loaded in {loaded_in:.1f} s, run {run_id} succeeded in {ran_in:.1f} s, "
-        f"dev stopped in {stopped_in:.1f} s; {time.monotonic() - started:.1f} s in all"
+        f"backfill {backfill_order} in {backfill_in:.1f} s, dev stopped in {stopped_in:.1f} s; "
+        f"{time.monotonic() - started:.1f} s in all"
     )
     for key, execution in sorted(executions.items()):
         print(f"  check {key[0]}.{key[1]}: {execution}")
