@@ -201,8 +201,9 @@ def _finished_in_process(port: int, run_id: str, log: Path) -> dict:
 
 @pytest.fixture
 def ui_env(cli_env) -> dict[str, str]:
-    """A user's environment (conftest.cli_env) whose Dagster instance starts runs at once, with a
-    password in the database URL (the test server trusts local connections, so any will do)."""
+    """A user's environment (conftest.cli_env) whose Dagster instance runs one run at a time
+    (INSTANCE_YAML), with a password in the database URL (the test server trusts local
+    connections, so any will do)."""
     dagster_home = Path(cli_env["DAGSTER_HOME"])
     dagster_home.mkdir(parents=True)
     (dagster_home / "dagster.yaml").write_text(INSTANCE_YAML)
@@ -301,7 +302,8 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
         # A backfill of both days from the asset graph (Materialize, a range of partitions): the
         # daemon launches a run per day, each in process, as the UI's own runs.
         backfill_started = time.monotonic()
-        _graphql(port, ADD_PARTITION, {"repo": selector, "name": "sync_days", "key": "day2"})
+        added = _graphql(port, ADD_PARTITION, {"repo": selector, "name": "sync_days", "key": "day2"})
+        assert added["addDynamicPartition"]["__typename"] == "AddDynamicPartitionSuccess", added
         backfill = {
             "partitionNames": BACKFILL_DAYS,
             "assetSelection": [{"path": [name]} for name in sorted(ASSETS)],
@@ -310,18 +312,23 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
         launched = _graphql(port, LAUNCH_BACKFILL, {"params": backfill})["launchPartitionBackfill"]
         assert launched["__typename"] == "LaunchBackfillSuccess", launched
         backfill_id = launched["backfillId"]
-        deadline = time.monotonic() + 240  # the daemon looks for new backfills every 30 s
+        deadline = time.monotonic() + 300  # the daemon looks for new backfills every 30 s
         while True:
             runs = _graphql(port, BACKFILL_QUERY, {"id": backfill_id})["partitionBackfillOrError"]["runs"]
             if len(runs) == len(BACKFILL_DAYS) and all(r["status"] in TERMINAL for r in runs):
                 break
             assert time.monotonic() < deadline, f"backfill {backfill_id}: {runs}\n{log.read_text()[-4000:]}"
             time.sleep(1)
-        backfill_order = []
-        for backfill_run in sorted(runs, key=lambda r: r["startTime"]):
+        for backfill_run in runs:
             run = _finished_in_process(port, backfill_run["runId"], log)
             assert {"key": "dagster/backfill", "value": backfill_id} in run["tags"]
-            backfill_order += [t["value"] for t in run["tags"] if t["key"] == "dagster/partition"]
+        # One run at a time (INSTANCE_YAML): the order they started is the order the days applied.
+        backfill_order = [
+            t["value"]
+            for r in sorted(runs, key=lambda r: r["startTime"])
+            for t in r["tags"]
+            if t["key"] == "dagster/partition"
+        ]
         assert sorted(backfill_order) == BACKFILL_DAYS
         after = {n["assetKey"]["path"][-1]: n for n in _graphql(port, AFTER_RUN_QUERY)["assetNodes"]}
         for name in ASSETS:
