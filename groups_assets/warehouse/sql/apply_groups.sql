@@ -1,9 +1,15 @@
--- Upsert the day's groups with the updated_at guard; unchanged rows are not rewritten.
--- New rows start active (most groups are); inactive.sql sets the flag before the transaction
--- commits, so it rewrites only the new groups that are in fact inactive.
+-- Upsert the day's groups with the updated_at guard. Only rows that are new or change are sent to
+-- the upsert: comparing in one join first is far cheaper than letting ON CONFLICT find (and lock)
+-- every unchanged row. New rows start active (most groups are); inactive.sql sets the flag before
+-- the transaction commits, so it rewrites only the new groups that are in fact inactive.
 INSERT INTO groups AS g (group_id, name, parent_group_id, created_at, updated_at, inactive, deleted, sync_day)
-SELECT group_id, name, parent_group_id, created_at, updated_at, false, deleted, %(sync_day)s
-FROM {stage_groups}
+SELECT s.group_id, s.name, s.parent_group_id, s.created_at, s.updated_at, false, s.deleted, %(sync_day)s
+FROM {stage_groups} s
+LEFT JOIN groups stored ON stored.group_id = s.group_id
+WHERE stored.group_id IS NULL
+   OR (s.updated_at >= stored.updated_at
+       AND (stored.name, stored.parent_group_id, stored.created_at, stored.updated_at, stored.deleted)
+           IS DISTINCT FROM (s.name, s.parent_group_id, s.created_at, s.updated_at, s.deleted))
 ON CONFLICT (group_id) DO UPDATE
 SET name = EXCLUDED.name,
     parent_group_id = EXCLUDED.parent_group_id,
