@@ -1,11 +1,15 @@
 """The Spark session's JVM is started with the compilers chosen for the size of the day: C1 alone
-for a small day, C1 and C2 for a large one (resources/spark.py)."""
+for a small day, C1 and C2 for a large one; its scratch files go with the process
+(resources/spark.py)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +62,35 @@ def test_the_cli_sizes_a_day_as_the_step_reads_it(tmp_path):
     source = SourceResource(root=str(root))
     for day in list_days(root):
         assert day_bytes(root, day) == day_files(source, day).size() > 0
+
+
+_SCRATCH_PROBE = """
+from pathlib import Path
+from groups_assets.resources.spark import session, spark_config
+from groups_assets.settings import load_settings
+spark = session(spark_config("local[1]", load_settings().cache_dir), 1)
+assert spark.range(1000).selectExpr("id % 7 AS k").groupBy("k").count().count() == 7
+folder = Path(spark.conf.get("spark.local.dir"))
+print(folder, " ".join(sorted(p.name.split("-")[0] for p in folder.iterdir())))
+"""
+
+
+@pytest.mark.slow
+def test_spark_scratch_files_go_with_the_process(tmp_path):
+    """PySpark kills its JVM at exit, before Spark can remove its folders: the session's scratch
+    folder is one of the process's own, under $TMPDIR, removed at exit."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    env.pop("SPARK_LOCAL_DIRS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRATCH_PROBE], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    folder, *kinds = done.stdout.split()
+    assert Path(folder).parent == scratch
+    assert "blockmgr" in kinds and "spark" in kinds  # Spark's folders were made there
+    deadline = time.monotonic() + 30  # the killed JVM may take a moment to go
+    while (left := sorted(p.name for p in scratch.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert left == []

@@ -13,9 +13,12 @@ a few hot loops over millions of records, which C2 makes two to three times fast
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -101,10 +104,23 @@ def session(config: dict[str, str], input_bytes: int):
     config = dict(config)
     jvm = f"{config.get('spark.driver.extraJavaOptions', '')} {jit_options(input_bytes)}"
     config["spark.driver.extraJavaOptions"] = jvm.strip()
+    config.setdefault("spark.local.dir", _scratch_folder())
     builder = SparkSession.builder
     for key, value in config.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+def _scratch_folder() -> str:
+    """A folder of this process for Spark's scratch files (block manager, shuffle, user files),
+    under $TMPDIR, removed when the process exits. PySpark ends its JVM with SIGKILL at exit,
+    which skips Spark's own clean-up, so Spark's folders would otherwise stay in the temporary
+    folder after every run. SPARK_LOCAL_DIRS, where set, still takes precedence (Spark's rule)."""
+    folder = tempfile.mkdtemp(prefix="groups-spark-")
+    # Registered before the JVM starts: exit handlers run last-registered first, so PySpark's
+    # kill of the JVM comes before this.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _remote_session(config: dict[str, str]):
