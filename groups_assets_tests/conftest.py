@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import tempfile
 import threading
 import uuid
@@ -24,7 +25,11 @@ _schemas = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def spark():
-    return session(spark_config("local[2]", load_settings().cache_dir), input_bytes=0)
+    active = session(spark_config("local[2]", load_settings().cache_dir), input_bytes=0)
+    yield active
+    # A test worker process can end without running its exit handlers: its Spark scratch folder
+    # (resources/spark.py) is removed here.
+    shutil.rmtree(active.conf.get("spark.local.dir"), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +72,11 @@ def cli_env(tmp_path, pg_url) -> dict[str, str]:
         "GROUPS_HOME": str(tmp_path / "home"),
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
         "GROUPS_SOURCE_ROOT": str(SAMPLE),
+        # The processes' temporary files (Spark's among them) stay with the test, also those of
+        # a process a fault test kills (no exit handler runs then).
+        "TMPDIR": str(tmp_path / "tmp"),
     }
+    (tmp_path / "tmp").mkdir()
     return env
 
 

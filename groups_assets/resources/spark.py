@@ -102,25 +102,34 @@ def session(config: dict[str, str], input_bytes: int):
     if is_remote(config["spark.master"]):
         return _remote_session(config)
     config = dict(config)
-    jvm = f"{config.get('spark.driver.extraJavaOptions', '')} {jit_options(input_bytes)}"
-    config["spark.driver.extraJavaOptions"] = jvm.strip()
-    config.setdefault("spark.local.dir", _scratch_folder())
+    scratch = _scratch_folder()
+    jvm = [config.get("spark.driver.extraJavaOptions", ""), jit_options(input_bytes)]
+    jvm.append(f"-Djava.io.tmpdir={scratch}")  # the JVM's own temporary files go there too
+    config["spark.driver.extraJavaOptions"] = " ".join(jvm).strip()
+    config.setdefault("spark.local.dir", scratch)
     builder = SparkSession.builder
     for key, value in config.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
 
+_scratch: list[str] = []
+_scratch_lock = threading.Lock()
+
+
 def _scratch_folder() -> str:
-    """A folder of this process for Spark's scratch files (block manager, shuffle, user files),
+    """The folder of this process for Spark's scratch files (block manager, shuffle, user files),
     under $TMPDIR, removed when the process exits. PySpark ends its JVM with SIGKILL at exit,
     which skips Spark's own clean-up, so Spark's folders would otherwise stay in the temporary
-    folder after every run. SPARK_LOCAL_DIRS, where set, still takes precedence (Spark's rule)."""
-    folder = tempfile.mkdtemp(prefix="groups-spark-")
-    # Registered before the JVM starts: exit handlers run last-registered first, so PySpark's
-    # kill of the JVM comes before this.
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
+    folder after every run. SPARK_LOCAL_DIRS, where set, still takes precedence (Spark's rule).
+    One per process, whichever thread asks first (the CLI's background start or the step)."""
+    with _scratch_lock:
+        if not _scratch:
+            _scratch.append(tempfile.mkdtemp(prefix="groups-spark-"))
+            # Registered before the JVM starts: exit handlers run last-registered first, so
+            # PySpark's kill of the JVM comes before this.
+            atexit.register(shutil.rmtree, _scratch[0], ignore_errors=True)
+        return _scratch[0]
 
 
 def _remote_session(config: dict[str, str]):
