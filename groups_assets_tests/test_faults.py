@@ -37,7 +37,10 @@ def _start_day(pipeline: Pipeline, day: str, tmp_path: Path) -> subprocess.Popen
         "GROUPS_SOURCE_ROOT": str(pipeline.root),
         "GROUPS_HOME": str(tmp_path / "home"),
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        # A killed run cannot remove its Spark scratch folder: it stays with the test.
+        "TMPDIR": str(tmp_path / "tmp"),
     }
+    (tmp_path / "tmp").mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [sys.executable, "-m", "groups_assets", "run", "--day", day],
         env=env,
