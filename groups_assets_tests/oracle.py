@@ -61,11 +61,14 @@ def parse_json(data: bytes) -> object:
     """The one JSON value of `data` (strict UTF-8, strict RFC 8259 JSON), or INVALID.
 
     Python's json already rejects trailing text, raw control characters in strings and
-    leading zeros (README "Strict JSON"); NaN/Infinity and duplicate keys are rejected here."""
+    leading zeros (README "Strict JSON"); NaN/Infinity, duplicate keys and lone surrogate
+    escapes (`"\\ud800"`, which no UTF-8 text can hold) are rejected here."""
     try:
-        return json.loads(data.decode("utf-8"), object_pairs_hook=_pairs, parse_constant=_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=_pairs, parse_constant=_constant)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # UnicodeEncodeError: a lone surrogate
+    except (UnicodeDecodeError, ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         return INVALID
+    return value
 
 
 @dataclass

@@ -94,6 +94,10 @@ JSON_CASES = [
     ("json_single_quotes", json.dumps(g()).replace('"', "'"), "invalid_json"),
     ("json_unquoted_key", '{group_id: 3, name: "x"}', "invalid_json"),
     ("json_nan", with_raw(g(), "score", "NaN"), "invalid_json"),
+    # Lone surrogate escapes (README "Strict JSON"); a pair split by another character is two.
+    ("json_lone_surrogate", with_raw(g(), "name", '"\\ud800"'), "invalid_json"),
+    ("json_split_surrogates", with_raw(g(), "name", '"\\ud83c\x7f\\udff3"'), "invalid_json"),
+    ("json_surrogate_pair", with_raw(g(), "name", '"\\ud83c\\udff3"'), None),
     ("json_not_json", "hello", "invalid_json"),
     ("not_object_number", "5", "not_an_object"),
     ("not_object_string", '"a string"', "not_an_object"),
