@@ -298,6 +298,8 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
             e and e["runId"] == run_id and e["status"] in ("SUCCEEDED", "FAILED") for e in executions.values()
         ), executions
         ran_in = time.monotonic() - launched_at
+        with psycopg.connect(ui_env["GROUPS_DATABASE_URL"]) as conn:
+            assert conn.execute("SELECT count(*) FROM groups").fetchone()[0] == 31
 
         # A backfill of both days from the asset graph (Materialize, a range of partitions): the
         # daemon launches a run per day, each in process, as the UI's own runs.
