@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
 import tempfile
 import threading
 import uuid
@@ -25,11 +24,7 @@ _schemas = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def spark():
-    active = session(spark_config("local[2]", load_settings().cache_dir), input_bytes=0)
-    yield active
-    # A test worker process can end without running its exit handlers: its Spark scratch folder
-    # (resources/spark.py) is removed here.
-    shutil.rmtree(active.conf.get("spark.local.dir"), ignore_errors=True)
+    return session(spark_config("local[2]", load_settings().cache_dir), input_bytes=0)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ WHERE stored.group_id IS NULL
    OR (s.updated_at >= stored.updated_at
        AND (stored.name, stored.parent_group_id, stored.created_at, stored.updated_at, stored.deleted)
            IS DISTINCT FROM (s.name, s.parent_group_id, s.created_at, s.updated_at, s.deleted))
+-- The conflict guard repeats the rule for a row another writer stored after this statement's
+-- snapshot (none while the day holds the schema lock): the guard never depends on that lock.
 ON CONFLICT (group_id) DO UPDATE
 SET name = EXCLUDED.name,
     parent_group_id = EXCLUDED.parent_group_id,
