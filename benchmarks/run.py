@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from groups_assets.cli.generate import generate  # noqa: E402
-from groups_assets.resources.embedded import discard, embedded_url  # noqa: E402
+from groups_assets.runtime.embedded import discard, embedded_url  # noqa: E402
 from groups_assets.warehouse.statements import statement  # noqa: E402
 
 GENERATED = {

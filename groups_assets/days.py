@@ -3,16 +3,21 @@ a key before anything heavy is loaded."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 DAY_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 DAY_FOLDER_PREFIX = "sync-"
 SOURCES = ("admin_groups", "agents")  # the folders of a day, each of *.json files
+SUCCESS_MARKER = "_SUCCESS"  # written last by an export: the day folder is complete
 
 
 class BadDayKey(ValueError):
-    """A day key that breaks the key rule, escapes the source root or names no folder."""
+    """A day that cannot be read: its key breaks the key rule, escapes the source root or names no
+    folder, or a folder or file it needs is missing or links outside the root."""
 
 
 def natural_key(day: str) -> list[tuple[int, int | str]]:
@@ -59,7 +64,65 @@ def json_files(folder: Path) -> list[Path]:
     )
 
 
+@dataclass(frozen=True)
+class DayFiles:
+    """The files of one day that were checked, per source folder: exactly these are read."""
+
+    day: str
+    files: dict[str, list[Path]]
+
+    def size(self, source: str | None = None) -> int:
+        return sum(p.stat().st_size for s in ([source] if source else self.files) for p in self.files[s])
+
+
+def day_files(source_root: Path, day: str, sources: tuple[str, ...] = SOURCES) -> DayFiles:
+    """The `*.json` files of each source folder of the day (the first folder is required), or
+    BadDayKey saying what is wrong and what to do. A file that resolves outside the source root
+    (a symlink pointing elsewhere) is refused."""
+    folder = day_folder(source_root, day)
+    if not (folder / sources[0]).is_dir():
+        raise BadDayKey(
+            f"day {day}: {folder / sources[0]} is missing. Every sync day needs a {sources[0]}/ "
+            "folder of *.json files; nothing was written for this day."
+        )
+    root = source_root.resolve()
+    files = {s: json_files(folder / s) if (folder / s).is_dir() else [] for s in sources}
+    for path in (p for found in files.values() for p in found):
+        if not path.resolve().is_relative_to(root):
+            raise BadDayKey(
+                f"day {day}: {path} resolves to {path.resolve()}, outside the source root {root}; "
+                "refused. Copy the file into the day folder instead of linking it."
+            )
+    return DayFiles(day, files)
+
+
 def day_bytes(source_root: Path, day: str) -> int:
     """The size of the files the day's run reads (json_files of each source folder)."""
     folder = source_root / f"{DAY_FOLDER_PREFIX}{day}"
     return sum(p.stat().st_size for s in SOURCES if (folder / s).is_dir() for p in json_files(folder / s))
+
+
+def newest_change(folder: Path) -> float:
+    """The latest mtime of the folder, its sub-folders and files (a file vanishing = a change now)."""
+    newest = 0.0
+    try:
+        for current, _dirs, files in os.walk(folder):
+            newest = max(newest, os.stat(current, follow_symlinks=False).st_mtime)
+            for name in files:
+                newest = max(newest, os.stat(os.path.join(current, name), follow_symlinks=False).st_mtime)
+    except FileNotFoundError:
+        return time.time()
+    return newest
+
+
+def folder_readiness(folder: Path, settle: float, now: float) -> tuple[bool, str]:
+    """(complete?, why): a _SUCCESS marker, or nothing in the folder changed for `settle` seconds."""
+    if (folder / SUCCESS_MARKER).is_file():
+        return True, f"has {SUCCESS_MARKER}"
+    quiet = now - newest_change(folder)
+    if quiet >= settle:
+        return True, f"no {SUCCESS_MARKER}, unchanged for {quiet:.0f} s"
+    return False, (
+        f"still being written? last change {max(quiet, 0):.0f} s ago; waiting for {SUCCESS_MARKER} "
+        f"or {settle:.0f} s without change"
+    )

@@ -1,9 +1,9 @@
 """The `groups_assets` code location: what `dg dev`, `dagster dev -w workspace.yaml` and the CLI load.
 
 Definitions are found in the defs/ folder (`load_from_defs_folder`, the `dg` project convention);
-here they get the job, the in-process executor for every job (the UI's *Materialize* runs the
-implicit asset job, which takes the code location's executor) and the settings that every asset
-shares, applied once.
+here they get the in-process executor for every job (the UI's *Materialize* runs the implicit
+asset job, which takes the code location's executor) and the settings that every asset shares,
+applied once.
 """
 
 import warnings
@@ -11,8 +11,6 @@ from pathlib import Path
 
 import dagster as dg
 from dagster import PreviewWarning
-
-from groups_assets.jobs import sync_day_job
 
 OWNERS = ["team:data-platform"]
 TAGS = {"domain": "helpdesk", "source": "admin-groups-export"}
@@ -28,7 +26,4 @@ def defs() -> dg.Definitions:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PreviewWarning)  # map_asset_specs: stable in use, "preview" in name
         shared = found.map_asset_specs(func=_shared_settings)
-    return dg.Definitions.merge(
-        shared,
-        dg.Definitions(jobs=[sync_day_job], executor=dg.in_process_executor),
-    )
+    return dg.Definitions.merge(shared, dg.Definitions(executor=dg.in_process_executor))

@@ -23,3 +23,4 @@ INACTIVE_GROUPS = "inactive_groups"
 VERSIONS_OPENED = "versions_opened"
 VERSIONS_CLOSED = "versions_closed"
 SECONDS = "seconds"
+SPARK = "spark"  # which Spark the run used (text)

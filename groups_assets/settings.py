@@ -1,8 +1,14 @@
-"""Where things live: every environment variable the pipeline reads, resolved in one place."""
+"""Every setting the pipeline has, read from the environment in one place.
+
+`Settings.from_environment()` is called where a process starts: by the code location's resource
+builder (defs/resources.py) and by the command line, which then overrides what its flags say.
+Everything else gets its settings as Dagster resources, never from the environment.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +24,7 @@ class Settings:
     source_root: Path
     database_url: str | None
     db_schema: str
-    spark_master: str
+    spark_master: str | None  # None: the warm server of `home` if one is up, else local[*]
     dagster_home: Path
     cache_dir: Path
     max_reject_ratio: float = 0.2
@@ -33,44 +39,44 @@ class Settings:
     def embedded_pgdata(self) -> Path:
         return self.home / "pgdata"
 
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings in `environ` (default: this process's environment); a value that breaks
+        its rule raises ValueError naming the variable and what it accepts."""
+        env = os.environ if environ is None else environ
+        home = Path(env.get("GROUPS_HOME") or ".groups").resolve()
+        user_cache = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        return cls(
+            home=home,
+            source_root=Path(env.get("GROUPS_SOURCE_ROOT") or "sample_data").resolve(),
+            database_url=env.get(DATABASE_URL_ENV) or None,
+            db_schema=env.get("GROUPS_DB_SCHEMA") or "public",
+            spark_master=env.get("GROUPS_SPARK_MASTER") or None,
+            dagster_home=Path(env.get("DAGSTER_HOME") or home / "dagster_home").resolve(),
+            cache_dir=Path(env.get("GROUPS_CACHE_DIR") or user_cache / "groups-pipeline"),
+            max_reject_ratio=_number(env, "GROUPS_MAX_REJECT_RATIO", 0.2, high=1.0),
+            settle_seconds=_number(env, "GROUPS_SENSOR_SETTLE_SECONDS", 300.0),
+            alert_webhook_url=env.get(ALERT_WEBHOOK_ENV) or None,
+            ui_base_url=env.get("GROUPS_UI_BASE_URL") or "http://127.0.0.1:3000",
+            first_load=_choice(env, "GROUPS_FIRST_LOAD", ("auto", "off")) == "auto",
+            alert_retry_hours=_number(env, "GROUPS_ALERT_RETRY_HOURS", 24.0),
+            check_timeout_seconds=_number(env, "GROUPS_CHECK_TIMEOUT_SECONDS", 300.0, low=1.0),
+        )
 
-def load_settings() -> Settings:
-    """Read the environment (the CLI sets GROUPS_SOURCE_ROOT from --source-root first)."""
-    home = Path(os.environ.get("GROUPS_HOME") or ".groups").resolve()
-    root = os.environ.get("GROUPS_SOURCE_ROOT") or "sample_data"
-    return Settings(
-        home=home,
-        source_root=Path(root).resolve(),
-        database_url=os.environ.get(DATABASE_URL_ENV) or None,
-        db_schema=os.environ.get("GROUPS_DB_SCHEMA") or "public",
-        spark_master=os.environ.get("GROUPS_SPARK_MASTER") or "local[*]",
-        dagster_home=Path(os.environ.get("DAGSTER_HOME") or home / "dagster_home").resolve(),
-        cache_dir=Path(os.environ.get("GROUPS_CACHE_DIR") or _user_cache() / "groups-pipeline"),
-        max_reject_ratio=number_from_env("GROUPS_MAX_REJECT_RATIO", 0.2, high=1.0),
-        settle_seconds=number_from_env("GROUPS_SENSOR_SETTLE_SECONDS", 300.0),
-        alert_webhook_url=os.environ.get(ALERT_WEBHOOK_ENV) or None,
-        ui_base_url=os.environ.get("GROUPS_UI_BASE_URL") or "http://127.0.0.1:3000",
-        first_load=_choice("GROUPS_FIRST_LOAD", ("auto", "off")) == "auto",
-        alert_retry_hours=number_from_env("GROUPS_ALERT_RETRY_HOURS", 24.0),
-        check_timeout_seconds=number_from_env("GROUPS_CHECK_TIMEOUT_SECONDS", 300.0, low=1.0),
-    )
 
-
-def _choice(name: str, allowed: tuple[str, ...]) -> str:
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
     """The value of `name`, one of `allowed` (the first when unset)."""
-    value = (os.environ.get(name) or allowed[0]).strip().lower()
+    value = (env.get(name) or allowed[0]).strip().lower()
     if value not in allowed:
         raise ValueError(f"{name}={value!r} must be one of {', '.join(allowed)} (default {allowed[0]}).")
     return value
 
 
-def _user_cache() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-
-
-def number_from_env(name: str, default: float, low: float = 0.0, high: float = float("inf")) -> float:
-    """The number in environment variable `name` (default when unset), refused outside [low, high]."""
-    text = os.environ.get(name, "").strip()
+def _number(
+    env: Mapping[str, str], name: str, default: float, low: float = 0.0, high: float = float("inf")
+) -> float:
+    """The number in variable `name` (default when unset), refused outside [low, high]."""
+    text = env.get(name, "").strip()
     if not text:
         return default
     try:

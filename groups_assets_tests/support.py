@@ -3,13 +3,11 @@ that runs days through the code location's own definitions and reads the tables 
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,7 +16,10 @@ import psycopg
 from dagster import DagsterInstance
 
 from groups_assets.definitions import defs as load_defs
+from groups_assets.defs.resources import build_resources
 from groups_assets.partitions import sync_days
+from groups_assets.resources.postgres import PostgresResource
+from groups_assets.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -75,28 +76,31 @@ class Pipeline:
     instance: DagsterInstance
     staging: Path
 
-    def env(self) -> dict[str, str]:
-        """The environment a user would set for this test's source root and schema."""
-        return {
-            "GROUPS_HOME": str(self.root.parent),
-            "GROUPS_SOURCE_ROOT": str(self.root),
-            "GROUPS_DATABASE_URL": self.url,
-            "GROUPS_DB_SCHEMA": self.schema,
-            "GROUPS_SPARK_MASTER": "local[2]",
-        }
+    def settings(self, **changes) -> Settings:
+        """The settings of this test's source root, database and schema (with `changes`)."""
+        settings = Settings(
+            home=self.root.parent,
+            source_root=self.root,
+            database_url=self.url,
+            db_schema=self.schema,
+            spark_master="local[2]",
+            dagster_home=self.root.parent / "dagster_home",
+            cache_dir=Settings.from_environment().cache_dir,
+        )
+        return dataclasses.replace(settings, **changes)
 
-    @contextmanager
-    def environment(self) -> Iterator[None]:
-        saved = {k: os.environ.get(k) for k in self.env()}
-        os.environ.update(self.env())
-        try:
-            yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+    def resources(self, **changes) -> dict:
+        """The run's resources, as the code location builds them from settings, but for the
+        database URL: a deployment passes it as an environment variable, a test as it is."""
+        settings = self.settings(**changes)
+        return build_resources(settings) | {
+            "postgres": PostgresResource(
+                url=self.url,
+                schema_name=settings.db_schema,
+                embedded_pgdata=str(settings.embedded_pgdata),
+                first_load=settings.first_load,
+            )
+        }
 
     def write(self, day: str, files: dict[str, str | bytes]) -> Path:
         """Write sync-<day>/<relative path> files; returns the day folder."""
@@ -111,14 +115,18 @@ class Pipeline:
         (folder / "admin_groups").mkdir(parents=True, exist_ok=True)
         return folder
 
-    def run(self, day: str, expect_success: bool = True):
+    def run(self, day: str, expect_success: bool = True, **settings):
         """Materialize the day as the UI's *Materialize all* does: the implicit asset job of the
-        code location's definitions, loaded with this test's environment."""
+        code location's definitions, with this test's resources (`settings` change them)."""
         if not self.instance.has_dynamic_partition(sync_days.name, day):
             self.instance.add_dynamic_partitions(sync_days.name, [day])
-        with self.environment():
-            job = load_defs().resolve_implicit_global_asset_job_def()
-            result = job.execute_in_process(partition_key=day, instance=self.instance, raise_on_error=False)
+        job = load_defs().resolve_implicit_global_asset_job_def()
+        result = job.execute_in_process(
+            partition_key=day,
+            instance=self.instance,
+            raise_on_error=False,
+            resources=self.resources(**settings),
+        )
         assert result.success == expect_success, [
             e.step_failure_data.error.message for e in result.all_events if e.is_step_failure
         ]

@@ -19,20 +19,9 @@ from dagster import (
     define_asset_job,
 )
 
-from groups_assets.defs.sensors.alerts import (
-    ALERTED_TAG,
-    CHECK_ALERT_SENSOR_NAME,
-    PENDING_SINCE_TAG,
-    PENDING_TAG,
-    RUN_FAILURE_ALERT_SENSOR_NAME,
-    Alert,
-    alert_retries,
-    check_failure_alerts,
-    run_failure_alerts,
-    scrub,
-    send,
-)
-from groups_assets.jobs import sync_day_job
+from groups_assets import SYNC_DAY_JOB
+from groups_assets.alerts import ALERTED_TAG, PENDING_SINCE_TAG, PENDING_TAG, Alert, scrub, send
+from groups_assets.defs.sensors.alerts import alert_retries, check_failure_alerts, run_failure_alerts
 from groups_assets.partitions import sync_days
 from groups_assets.resources.alert_webhook import AlertWebhook, post_json
 
@@ -186,8 +175,8 @@ def run_day(instance, assets, day="day7", raise_on_error=True):
     job = Definitions(
         assets=[a for a in assets if a not in checks],
         asset_checks=checks,
-        jobs=[define_asset_job(sync_day_job.name, partitions_def=sync_days)],
-    ).resolve_job_def(sync_day_job.name)
+        jobs=[define_asset_job(SYNC_DAY_JOB, partitions_def=sync_days)],
+    ).resolve_job_def(SYNC_DAY_JOB)
     return job.execute_in_process(instance=instance, partition_key=day, raise_on_error=raise_on_error)
 
 
@@ -199,7 +188,7 @@ def test_each_failed_check_of_a_green_run_alerts_once(server, instance):
 
     def evaluate():
         context = build_run_status_sensor_context(
-            sensor_name=CHECK_ALERT_SENSOR_NAME,
+            sensor_name=check_failure_alerts.name,
             dagster_event=result.get_run_success_event(),
             dagster_instance=instance,
             dagster_run=result.dagster_run,
@@ -249,7 +238,7 @@ def test_a_failed_run_alerts_once_without_its_password(server, instance):
 
     def evaluate():
         context = build_run_status_sensor_context(
-            sensor_name=RUN_FAILURE_ALERT_SENSOR_NAME,
+            sensor_name=run_failure_alerts.name,
             dagster_event=result.get_run_failure_event(),
             dagster_instance=instance,
             dagster_run=result.dagster_run,
@@ -272,7 +261,7 @@ def test_a_failed_run_alerts_once_without_its_password(server, instance):
 
 def check_context(result, instance, webhook):
     return build_run_status_sensor_context(
-        sensor_name=CHECK_ALERT_SENSOR_NAME,
+        sensor_name=check_failure_alerts.name,
         dagster_event=result.get_run_success_event(),
         dagster_instance=instance,
         dagster_run=result.dagster_run,
@@ -308,13 +297,15 @@ def test_a_webhook_that_is_down_does_not_break_the_sensor_and_loses_nothing(serv
 def test_an_alert_undelivered_past_the_retry_time_is_logged_as_lost(server, instance, capfd):
     server.status = 503
     result = run_day(instance, [thing, thing_rows_rejected])
-    webhook = AlertWebhook(url=server.url, attempts=1, cooldown_seconds=0)
+    webhook = AlertWebhook(url=server.url, attempts=1, cooldown_seconds=0, retry_hours=6)
     check_failure_alerts(check_context(result, instance, webhook))
-    instance.add_run_tags(result.run_id, {PENDING_SINCE_TAG: str(int(time.time()) - 25 * 3600)})
+    instance.add_run_tags(result.run_id, {PENDING_SINCE_TAG: str(int(time.time()) - 5 * 3600)})
+    assert "0 lost" in retry_tick(instance, webhook).skip_message, "within the webhook's retry hours"
+    instance.add_run_tags(result.run_id, {PENDING_SINCE_TAG: str(int(time.time()) - 7 * 3600)})
     skip = retry_tick(instance, webhook)
     assert "1 lost" in skip.skip_message
     err = capfd.readouterr().err
-    assert "alert LOST after 24 h undelivered" in err and "check=thing_rows_rejected" in err
+    assert "alert LOST after 6 h undelivered" in err and "check=thing_rows_rejected" in err
     assert instance.get_run_by_id(result.run_id).tags[PENDING_TAG] == "lost"
     posts = len(server.posts)
     retry_tick(instance, webhook)

@@ -58,6 +58,7 @@ def test_day1_then_day2_then_all(cli_env):
     )
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
     assert "day day1: succeeded" in first.stdout
+    assert "spark: a JVM of this process (local[*])" in first.stdout  # no warm server in this home
     assert "admin_groups: read 43, loaded 31, rejected 12" in first.stdout
     assert "memberships: 61 added, 0 removed" in first.stdout
     assert "history: 31 versions opened, 0 closed" in first.stdout
@@ -83,3 +84,9 @@ def test_day1_then_day2_then_all(cli_env):
 
 def _on_path(command: str) -> bool:
     return any((Path(p) / command).exists() for p in os.environ.get("PATH", "").split(os.pathsep))
+
+
+def test_a_bad_setting_exits_2_naming_the_variable(cli_env):
+    done = cli("run", "--day", "day1", env=cli_env | {"GROUPS_MAX_REJECT_RATIO": "lots"})
+    assert done.returncode == 2
+    assert "GROUPS_MAX_REJECT_RATIO='lots' must be a number between 0 and 1" in done.stderr

@@ -4,16 +4,24 @@ depth; and a day where one bad edit puts a whole tree on and under a cycle still
 from __future__ import annotations
 
 from groups_assets.cli.generate import deep_tree
-from groups_assets.defs.checks.tables import cycle_members
+from groups_assets.quality.cycles import cycle_members
 from groups_assets_tests.support import agent, group, lines
 
 
 def test_cycles_exactly():
     links = [
-        (1, None), (2, 1), (3, 2),  # a chain from a root: no cycle
-        (10, 11), (11, 10), (12, 10), (13, 12),  # a 2-cycle with a branch below it
-        (20, 21), (21, 22), (22, 20),  # a 3-cycle
-        (30, 999), (31, 30),  # an orphan parent ends the walk
+        (1, None),
+        (2, 1),
+        (3, 2),  # a chain from a root: no cycle
+        (10, 11),
+        (11, 10),
+        (12, 10),
+        (13, 12),  # a 2-cycle with a branch below it
+        (20, 21),
+        (21, 22),
+        (22, 20),  # a 3-cycle
+        (30, 999),
+        (31, 30),  # an orphan parent ends the walk
     ]
     assert cycle_members(links) == {10, 11, 20, 21, 22}
     assert cycle_members([]) == set()

@@ -112,7 +112,11 @@ def test_every_door_is_alerted_and_a_day_runs_one_at_a_time(deployment, server):
     for body in bodies:
         by_day.setdefault(body["day"], []).append((body["kind"], body["check"]))
     day1_checks = (
-        "hierarchy_cycles", "malformed_agents", "malformed_groups", "orphan_memberships", "orphan_parents"
+        "hierarchy_cycles",
+        "malformed_agents",
+        "malformed_groups",
+        "orphan_memberships",
+        "orphan_parents",
     )
     assert sorted(by_day["day1"]) == [("check_failed", c) for c in day1_checks]
     assert ("run_failed", None) in by_day["bad"] and ("check_failed", "reject_ratio") in by_day["bad"]

@@ -66,7 +66,6 @@ def pg_instance_env(tmp_path, pg_url, monkeypatch) -> dict[str, str]:
         "DAGSTER_HOME": str(dagster_home),
         "GROUPS_DATABASE_URL": _create_database(pg_url, "target"),
         "GROUPS_HOME": str(tmp_path / "home"),
-        "GROUPS_STAGING_DIR": str(tmp_path / "staging"),
         "GROUPS_SOURCE_ROOT": str(SAMPLE),
     }
     for name in (*PG_VARS, "DAGSTER_HOME", "PGHOST"):

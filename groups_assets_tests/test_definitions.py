@@ -1,9 +1,12 @@
 """The code location loads as `dagster dev` loads it: the asset graph, its checks and the job."""
 
+import re
+from pathlib import Path
+
 from dagster import AssetKey
 
+from groups_assets import SYNC_DAY_JOB
 from groups_assets.definitions import defs
-from groups_assets.jobs import sync_day_job
 from groups_assets_tests.support import ASSETS
 
 
@@ -21,7 +24,26 @@ def test_code_location_has_the_asset_graph_checks_and_job():
     assert ("validated_groups", "malformed_groups") in checks
     assert ("membership_table", "orphan_memberships") in checks
     assert ("groups_table", "hierarchy_cycles") in checks
-    assert loaded.resolve_job_def(sync_day_job.name).partitions_def.name == "sync_days"
+    assert loaded.resolve_job_def(SYNC_DAY_JOB).partitions_def.name == "sync_days"
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         assert node.owners and node.tags.get("domain") == "helpdesk", key
+
+
+def test_every_setting_of_a_run_is_a_resource_field_and_in_the_readme():
+    """README's configuration table and the resources the code location ships name the same
+    settings: each row's resource field exists, and each field's variable has a row."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("Outside the resources", 1)[0]
+    rows = re.findall(r"^\| `(GROUPS_[A-Z_]+)` \| ([^|]+) \|", table, flags=re.MULTILINE)
+    documented = {(var, field.strip()) for var, cell in rows for field in cell.replace("`", "").split(",")}
+    shipped = defs().resources
+    described = set()
+    for key, resource in shipped.items():
+        for name, field in type(resource).model_fields.items():
+            for var in re.findall(r"GROUPS_[A-Z_]+", field.description or ""):
+                described.add((var, f"{key}.{name}"))
+    assert {v for v, _ in documented} == {v for v, _ in described}
+    for var, field in documented:
+        key, name = field.split(".")
+        assert name in type(shipped[key]).model_fields, (var, field)

@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import psycopg
 
-from groups_assets.resources.embedded import discard, embedded_url
+from groups_assets.runtime.embedded import discard, embedded_url
 from groups_assets_tests.support import restart_embedded
 
 

@@ -56,8 +56,8 @@ def test_each_step_of_the_walk_is_a_key_lookup_with_or_without_statistics(pg_url
             scans = {(n["Node Type"], n.get("Relation Name")) for n in _nodes(step) if "Relation Name" in n}
             lookups = all("Index" in kind or "Bitmap" in kind for kind, _ in scans)
             assert scans and lookups, (statistics, scans)
-            # A CTE has no index: read again for every outer row it would make the statement
-            # quadratic (DESIGN.md), so no loop may have one on its inner side.
+            # A CTE has no index: read again for every outer row, it would make the statement
+            # quadratic, so no loop may have one on its inner side.
             inner = [n["Plans"][1]["Node Type"] for n in nodes if n["Node Type"] == "Nested Loop"]
             rescanned = [kind for kind in inner if kind in ("CTE Scan", "WorkTable Scan")]
             assert not rescanned, (statistics, rescanned)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, SensorResult, build_sensor_context
 
+from groups_assets import SYNC_DAY_JOB
 from groups_assets.definitions import defs
-from groups_assets.jobs import sync_day_job
 from groups_assets.partitions import sync_days
 from groups_assets.resources.source import SourceResource
-from groups_assets.settings import load_settings
+from groups_assets.settings import Settings
 
 # The sensors as the code location ships them.
 SHIPPED = defs()
@@ -54,11 +54,13 @@ def age_folder(folder: Path, age: float) -> None:
         os.utime(current, (then, then))
 
 
-def evaluate(instance, root: Path, cursor: str | None = None, sensor=new_day_sensor) -> SensorResult:
-    context = build_sensor_context(
-        instance=instance, cursor=cursor, resources={"source": SourceResource(root=str(root))}
-    )
-    result = sensor(context)
+def evaluate(
+    instance, root: Path, cursor: str | None = None, settle: float = DEFAULT_SETTLE_SECONDS
+) -> SensorResult:
+    """One tick of the shipped sensor, with the source resource of `root` and a settle time."""
+    source = SourceResource(root=str(root), settle_seconds=settle)
+    context = build_sensor_context(instance=instance, cursor=cursor, resources={"source": source})
+    result = new_day_sensor(context)
     assert isinstance(result, SensorResult)
     return result
 
@@ -110,15 +112,17 @@ def test_marker_makes_a_folder_complete_at_once(instance, root):
     assert requested(evaluate(instance, root, result.cursor)) == ["day5"]
 
 
-def test_settle_time_comes_from_the_environment(instance, root, monkeypatch):
-    monkeypatch.setenv(SETTLE_ENV, "5")
+def test_settle_time_comes_from_the_source_resource(instance, root):
     make_day(root, "day6", marker=False, age=10)
-    assert requested(evaluate(instance, root)) == ["day6"]
-    monkeypatch.setenv(SETTLE_ENV, "soon")
+    assert requested(evaluate(instance, root)) == []
+    assert requested(evaluate(instance, root, settle=5)) == ["day6"]
+
+
+def test_the_settle_time_setting_is_read_from_the_environment_and_checked():
+    assert Settings.from_environment({SETTLE_ENV: "5"}).settle_seconds == 5
+    assert Settings.from_environment({}).settle_seconds == DEFAULT_SETTLE_SECONDS
     with pytest.raises(ValueError, match=SETTLE_ENV):
-        load_settings()
-    monkeypatch.delenv(SETTLE_ENV)
-    assert load_settings().settle_seconds == DEFAULT_SETTLE_SECONDS
+        Settings.from_environment({SETTLE_ENV: "soon"})
 
 
 def skipped_lines(capfd) -> list[str]:
@@ -189,6 +193,6 @@ def test_a_missing_source_root_skips_with_a_reason(instance, tmp_path):
 def test_the_code_location_ships_the_sensors_off_with_their_job():
     sensors = {s.name: s for s in SHIPPED.sensors}
     assert set(sensors) == {"new_day_sensor", "check_failure_alerts", "run_failure_alerts", "alert_retries"}
-    assert [t.job_name for t in sensors["new_day_sensor"].targets] == [sync_day_job.name]
+    assert [t.job_name for t in sensors["new_day_sensor"].targets] == [SYNC_DAY_JOB]
     assert sensors["new_day_sensor"].minimum_interval_seconds == 30
     assert all(s.default_status.value == "STOPPED" for s in sensors.values())

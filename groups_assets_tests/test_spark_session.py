@@ -1,6 +1,6 @@
 """The Spark session's JVM is started with the compilers chosen for the size of the day: C1 alone
 for a small day, C1 and C2 for a large one; its scratch files go with the process
-(resources/spark.py)."""
+(resources/spark.py, runtime/spark_session.py)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,26 @@ from pathlib import Path
 import pytest
 
 from groups_assets.days import day_bytes, list_days
-from groups_assets.defs.assets.ingest import day_files
 from groups_assets.resources.source import SourceResource
-from groups_assets.resources.spark import FULL_JIT_BYTES
+from groups_assets.runtime.spark_session import FULL_JIT_BYTES
 from groups_assets_tests.support import SAMPLE
 
-_PROBE = """
+# The session as the step gets it: from the Spark resource, for a day of the given size.
+_RESOURCE = """
+from groups_assets.resources.spark import SparkResource
+from groups_assets.settings import Settings
+settings = Settings.from_environment()
+spark_resource = SparkResource(master="local[1]", home=str(settings.home), cache_dir=str(settings.cache_dir))
+"""
+_PROBE = (
+    _RESOURCE
+    + """
 import sys
-from groups_assets.resources.spark import session, spark_config
-from groups_assets.settings import load_settings
-spark = session(spark_config("local[1]", load_settings().cache_dir), int(sys.argv[1]))
+spark = spark_resource.session(int(sys.argv[1]))
 jvm = spark.sparkContext._jvm
 print(" ".join(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()))
 """
+)
 
 
 def _jvm_arguments(input_bytes: int) -> list[str]:
@@ -61,18 +68,19 @@ def test_the_cli_sizes_a_day_as_the_step_reads_it(tmp_path):
         (root / f"sync-{day}" / "admin_groups" / "README.txt").write_text("x" * 1000)
     source = SourceResource(root=str(root))
     for day in list_days(root):
-        assert day_bytes(root, day) == day_files(source, day).size() > 0
+        assert day_bytes(root, day) == source.day_files(day).size() > 0
 
 
-_SCRATCH_PROBE = """
+_SCRATCH_PROBE = (
+    _RESOURCE
+    + """
 from pathlib import Path
-from groups_assets.resources.spark import session, spark_config
-from groups_assets.settings import load_settings
-spark = session(spark_config("local[1]", load_settings().cache_dir), 1)
+spark = spark_resource.session(1)
 assert spark.range(1000).selectExpr("id % 7 AS k").groupBy("k").count().count() == 7
 folder = Path(spark.conf.get("spark.local.dir"))
 print(folder, " ".join(sorted(p.name.split("-")[0] for p in folder.iterdir())))
 """
+)
 
 
 @pytest.mark.slow

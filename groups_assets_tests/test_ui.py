@@ -38,6 +38,21 @@ CHECKS = {
     ("group_history", "history_versions"),
 }
 JOB = "sync_day_job"
+# (resource, field) of every setting of README's configuration table that changes a run.
+SETTINGS_SHOWN = {
+    ("source", "root"),
+    ("source", "settle_seconds"),
+    ("postgres", "url"),
+    ("postgres", "schema_name"),
+    ("postgres", "first_load"),
+    ("spark", "master"),
+    ("spark", "home"),
+    ("spark", "cache_dir"),
+    ("checks", "max_reject_ratio"),
+    ("checks", "timeout_seconds"),
+    ("alerts", "ui_base_url"),
+    ("alerts", "retry_hours"),
+}
 DAY = "day1"
 BACKFILL_DAYS = ["day1", "day2"]
 PASSWORD = "Ui-s3cret:p@ss"
@@ -254,14 +269,17 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
         (repo,) = _graphql(port, GRAPH_QUERY)["repositoriesOrError"]["nodes"]
         assert all(n["partitionKeys"] == [DAY] for n in repo["assetNodes"])
 
-        # No secret in what the UI shows of the resources: the URL is an environment variable.
+        # The resource page shows every setting of a run (README's configuration table), and no
+        # secret: the database URL is shown as the name of its environment variable.
         resources = _graphql(port, RESOURCES_QUERY, {"repo": selector})["allTopLevelResourceDetailsOrError"]
         shown = {r["name"]: {v["key"]: v for v in r["configuredValues"]} for r in resources["results"]}
+        assert {(name, key) for name, values in shown.items() for key in values} >= SETTINGS_SHOWN, shown
         assert shown["postgres"]["url"]["type"] == "ENV_VAR", shown["postgres"]
         assert shown["postgres"]["url"]["value"] == "GROUPS_DATABASE_URL"
         assert PASSWORD not in json.dumps(resources)
+        assert shown["source"]["root"]["value"] == json.dumps(ui_env["GROUPS_SOURCE_ROOT"])
         # The UI's runs use the warm Spark that `dev` started.
-        assert f"sc://127.0.0.1:{spark_port}" in shown["spark"]["spark_config"]["value"], shown["spark"]
+        assert shown["spark"]["master"]["value"] == json.dumps(f"sc://127.0.0.1:{spark_port}"), shown["spark"]
 
         # *Materialize* from the lineage page: the implicit asset job over every asset, one day.
         params = {
@@ -336,6 +354,19 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
         for name in ASSETS:
             assert sorted(after[name]["assetPartitionStatuses"]["materializedPartitions"]) == BACKFILL_DAYS
         backfill_in = time.monotonic() - backfill_started
+
+        # The command line of the same project home, with no Spark master of its own, runs on the
+        # warm server that `dev` started, and says so.
+        cli = subprocess.run(
+            [sys.executable, "-m", "groups_assets", "run", "--day", DAY],
+            env=ui_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert cli.returncode == 0, cli.stdout + cli.stderr[-3000:]
+        assert f"spark: the Spark Connect server at sc://127.0.0.1:{spark_port}" in cli.stdout, cli.stdout
+        assert "(the warm server of this project's home)" in cli.stdout
         children = psutil.Process(server.pid).children(recursive=True)
     finally:
         # A clean stop: SIGTERM, as a service manager sends it, and everything must be gone soon.
@@ -354,10 +385,10 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
     _, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, [p.cmdline() for p in alive]
 
-    # The days through the warm server, in the order they ran, give the tables that a Spark of
-    # its own gives (the in-process local[2] session of the test suite).
+    # The days through the warm server, in the order they ran (the UI's run, the backfill, the
+    # CLI's run), give the tables that a Spark of its own gives (the test suite's local[2]).
     shutil.copytree(SAMPLE, pipeline.root, dirs_exist_ok=True)
-    for day in [DAY, *backfill_order]:
+    for day in [DAY, *backfill_order, DAY]:
         pipeline.run(day)
     with psycopg.connect(ui_env["GROUPS_DATABASE_URL"]) as conn:
         days = conn.execute("SELECT DISTINCT sync_day FROM groups ORDER BY 1").fetchall()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import fcntl
 import gc
 import os
@@ -15,18 +16,18 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from importlib.resources import files
 from pathlib import Path
 
 # Nothing here imports Dagster at module level: `run` starts the Spark JVM first.
 from groups_assets.cli import generate
 from groups_assets.days import BadDayKey, day_bytes, day_folder, list_days
-from groups_assets.settings import Settings, load_settings
+from groups_assets.settings import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
 COMMANDS = ("run", "dev", "spark-server", "sensors", "generate")
 DEFAULT_SPARK_PORT = 15002
-SENSORS = ("new_day_sensor", "check_failure_alerts", "run_failure_alerts", "alert_retries")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -67,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         "DAGSTER_HOME. They run while a daemon runs: `groups-pipeline dev`, or `dagster-daemon run`.",
     )
     sensors.add_argument("action", choices=["start", "stop"])
-    sensors.add_argument("names", nargs="*", metavar="SENSOR", help=f"default: all ({', '.join(SENSORS)})")
+    sensors.add_argument("names", nargs="*", metavar="SENSOR", help="default: all of them")
     dev = sub.add_parser(
         "dev",
         help="open the Dagster UI (dg dev) on this project's instance, with a daemon and a warm Spark",
@@ -91,29 +92,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-# The instance of a project home: SQLite storage in the folder (Dagster's default), no telemetry
-# banner, and launched runs of the same day queued one behind the other (the UI, sensors and
-# backfills go through Dagster's run queue; the CLI's runs are serialised by the database lock).
-HOME_INSTANCE = """\
-telemetry:
-  enabled: false
-concurrency:
-  runs:
-    tag_concurrency_limits:
-      - key: dagster/partition
-        value:
-          applyLimitPerUniqueValue: true
-        limit: 1
-"""
+def _settings() -> Settings:
+    """The settings of this process's environment; a bad value ends the command (exit 2)."""
+    try:
+        return Settings.from_environment()
+    except ValueError as err:
+        print(f"groups-pipeline: {err}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
 
 
-def use_dagster_home(settings: Settings) -> None:
-    """DAGSTER_HOME for this process; a new (or empty) home gets HOME_INSTANCE."""
+def home_instance_yaml() -> str:
+    """The dagster.yaml of a project home: the shipped deploy/dagster.yaml without its storage
+    section (a home keeps Dagster's default, SQLite files in the folder), so that both limit
+    launched runs of the same day to one at a time the same way."""
+    import yaml
+
+    shipped = yaml.safe_load(files("groups_assets").joinpath("deploy", "dagster.yaml").read_text())
+    shipped.pop("storage")
+    return yaml.safe_dump(shipped, sort_keys=False)
+
+
+def prepare_dagster_home(settings: Settings) -> Path:
+    """The project's DAGSTER_HOME folder; a new (or empty) home gets home_instance_yaml()."""
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     config = settings.dagster_home / "dagster.yaml"
     if not config.exists() or not config.read_text().strip():
-        config.write_text(HOME_INSTANCE)
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+        config.write_text(home_instance_yaml())
+    return settings.dagster_home
 
 
 @contextmanager
@@ -123,10 +128,10 @@ def _home_instance(settings: Settings):
     the storages it creates, happens under a lock on the home."""
     from dagster import DagsterInstance
 
-    use_dagster_home(settings)
-    with (settings.dagster_home / ".open.lock").open("w") as lock:
+    home = prepare_dagster_home(settings)
+    with (home / ".open.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        instance = DagsterInstance.get()
+        instance = DagsterInstance.from_config(str(home))
         instance.get_runs(limit=1)  # run storage
         instance.get_dynamic_partitions("__none__")  # event log storage
         instance.all_instigator_state()  # schedule storage
@@ -135,13 +140,15 @@ def _home_instance(settings: Settings):
         yield instance
 
 
-def _run_days(settings: Settings, days: list[str], verbose: bool, log_path: Path | None) -> int:
+def _run_days(
+    settings: Settings, resources: dict, days: list[str], verbose: bool, log_path: Path | None
+) -> int:
+    from groups_assets import SYNC_DAY_JOB
     from groups_assets.cli.summary import summarize
     from groups_assets.definitions import defs
-    from groups_assets.jobs import sync_day_job
     from groups_assets.partitions import sync_days
 
-    job = defs().resolve_job_def(sync_day_job.name)
+    job = defs().resolve_job_def(SYNC_DAY_JOB)
     # Quiet: the summary is the answer; the step logs stay in the run (UI) and the log file.
     level = "DEBUG" if verbose else "CRITICAL"
     with _home_instance(settings) as instance:
@@ -154,6 +161,7 @@ def _run_days(settings: Settings, days: list[str], verbose: bool, log_path: Path
                 instance=instance,
                 raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+                resources=resources,
             )
             print(summarize(day, result, time.monotonic() - started), flush=True)
             if not result.success:
@@ -194,9 +202,9 @@ def _pending_days(settings: Settings) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.source_root:
-        os.environ["GROUPS_SOURCE_ROOT"] = args.source_root  # --source-root wins over the environment
-    settings = load_settings()
+    settings = _settings()
+    if args.source_root:  # --source-root wins over the environment
+        settings = dataclasses.replace(settings, source_root=Path(args.source_root).resolve())
     if not settings.source_root.is_dir():
         print(
             f"groups-pipeline: source root {settings.source_root} is not a folder. "
@@ -219,31 +227,32 @@ def run(args: argparse.Namespace) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log_path = None if args.verbose else settings.home / "logs" / f"run-{days[0]}-{stamp}.log"
     with _output_to(log_path):
-        # The JVM takes seconds to start: let it start while Dagster loads and prepares the run.
-        from groups_assets.resources.spark import start_in_background
+        # The run's resources, from the settings and the flags (the step gets exactly these).
+        from groups_assets.defs.resources import build_resources
 
-        input_bytes = max(day_bytes(settings.source_root, day) for day in days)
-        start_in_background(settings.spark_master, settings.cache_dir, input_bytes)
-        return _run_days(settings, days, args.verbose, log_path)
+        resources = build_resources(settings)
+        # The JVM takes seconds to start: let it start while Dagster loads and prepares the run.
+        resources["spark"].start_in_background(max(day_bytes(settings.source_root, day) for day in days))
+        return _run_days(settings, resources, days, args.verbose, log_path)
 
 
 def dev(args: argparse.Namespace) -> int:
-    from groups_assets.resources.spark import is_remote
+    from groups_assets.runtime.spark_session import is_remote
 
-    settings = load_settings()
-    use_dagster_home(settings)
+    settings = _settings()
+    env = os.environ | {"DAGSTER_HOME": str(prepare_dagster_home(settings))}
     # The Dagster UI (`dg dev` of this project, from this interpreter's environment: no activated
     # venv needed); loopback only unless told otherwise.
     dg = str(Path(sys.executable).parent / "dg")
     command = [dg, "dev", "--host", args.host, "--port", args.port]
-    if is_remote(settings.spark_master):
+    if settings.spark_master and is_remote(settings.spark_master):
         os.chdir(PROJECT_ROOT)
-        os.execv(dg, command)  # noqa: S606 - a fixed program; runs use the Spark Connect server given
+        os.execve(dg, command, env)  # noqa: S606 - a fixed program; runs use the Spark Connect server given
     # dg shuts down on SIGINT: make sure it can (a shell's background job starts with it ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     # A warm Spark for every run the UI and the daemon launch: they inherit GROUPS_SPARK_MASTER.
     with _spark_server(args.spark_port) as spark_url:
-        env = os.environ | {"GROUPS_SPARK_MASTER": spark_url}
+        env |= {"GROUPS_SPARK_MASTER": spark_url}
         ui = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)  # noqa: S603 - a fixed program
         # A service stop: dg first (it shuts down on SIGINT, as on Ctrl-C), then the Spark server.
         signal.signal(signal.SIGTERM, lambda *_: ui.send_signal(signal.SIGINT))
@@ -275,16 +284,17 @@ def _spark_server(port: int) -> Iterator[str]:
 
 
 def spark_server(args: argparse.Namespace) -> int:
-    from groups_assets.resources.spark_server import ServerNotStarted, serve
+    from groups_assets.runtime.spark_server import ServerNotStarted, serve
 
-    settings = load_settings()
+    settings = _settings()
 
     def ready(url: str) -> None:
         print(url, flush=True)  # the first line, for `dev` and scripts
         print(f"  runs use it with GROUPS_SPARK_MASTER={url}; Ctrl-C stops it", file=sys.stderr, flush=True)
 
     try:
-        serve(settings, args.host, args.port, ready)
+        master = settings.spark_master or "local[*]"
+        serve(master, settings.cache_dir, settings.home, args.host, args.port, ready)
     except ServerNotStarted as err:
         print(f"groups-pipeline spark-server: {err}", file=sys.stderr)
         return EXIT_FAILED
@@ -292,21 +302,24 @@ def spark_server(args: argparse.Namespace) -> int:
 
 
 def sensors(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    use_dagster_home(settings)
+    from groups_assets.definitions import defs
+
+    settings = _settings()
+    env = os.environ | {"DAGSTER_HOME": str(prepare_dagster_home(settings))}
     workspace = str(PROJECT_ROOT / "workspace.yaml")
-    if unknown := [n for n in args.names if n not in SENSORS]:
-        known = ", ".join(SENSORS)
+    shipped = [sensor.name for sensor in defs().sensors]
+    if unknown := [n for n in args.names if n not in shipped]:
+        known = ", ".join(shipped)
         print(f"groups-pipeline: no sensor {', '.join(unknown)}; the sensors are {known}", file=sys.stderr)
         return EXIT_USAGE
     # One Dagster process loads the code location: all sensors at once where Dagster can.
     if args.action == "start" and not args.names:
-        batches = [(list(SENSORS), ["--start-all"])]
+        batches = [(shipped, ["--start-all"])]
     else:
-        batches = [([name], [name]) for name in args.names or SENSORS]
+        batches = [([name], [name]) for name in args.names or shipped]
     for names, selection in batches:
         command = [sys.executable, "-m", "dagster", "sensor", args.action, *selection, "-w", workspace]
-        done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603 - fixed program
+        done = subprocess.run(command, capture_output=True, text=True, env=env)  # noqa: S603 - fixed program
         if done.returncode != 0:
             why = done.stderr.strip()[-800:]
             print(f"groups-pipeline: could not {args.action} {', '.join(names)}: {why}", file=sys.stderr)

@@ -6,6 +6,7 @@ from dagster import ExecuteInProcessResult
 
 from groups_assets import metadata as meta
 from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
+from groups_assets.errors import user_message
 
 
 def _metadata(result: ExecuteInProcessResult) -> dict[str, dict[str, object]]:
@@ -22,14 +23,11 @@ def _reasons(check_meta: dict[str, object], reasons: tuple[str, ...]) -> str:
 
 
 def failure_messages(result: ExecuteInProcessResult) -> list[str]:
-    messages = []
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            error = event.step_failure_data.error
-            while error.cause is not None and "Failure" not in error.cls_name:
-                error = error.cause
-            messages.append(f"step {event.step_key}: {error.message.strip()}")
-    return messages
+    return [
+        f"step {event.step_key}: {user_message(event.step_failure_data.error)}"
+        for event in result.all_events
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error
+    ]
 
 
 def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
@@ -37,6 +35,8 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     status = "succeeded" if result.success else "FAILED"
     lines = [f"day {day}: {status} in {seconds:.1f} s"]
+    if spark := found.get("raw_groups", {}).get(meta.SPARK):
+        lines.append(f"  spark: {spark}")
     for source, raw, table, loaded_key, check, reasons in (
         ("admin_groups", "raw_groups", "groups_table", meta.GROUPS_LOADED, "malformed_groups", GROUP_REASONS),
         ("agents", "raw_agents", "agents_table", meta.AGENTS_LOADED, "malformed_agents", AGENT_REASONS),

@@ -262,11 +262,9 @@ def _arrays(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
         "source_file", "bad", "posexplode(coalesce(elements, array(CAST(NULL AS VARIANT)))) AS (pos, doc)"
     )
     # A file's elements all come from one input row, so the code Spark fuses after the explode
-    # runs as one call looping over every element, which the JVM can only compile while it runs
-    # (on-stack replacement); both of its compilers gave up on that method (out of registers,
-    # out of nodes). A coalesce that merges nothing ends the fused stage here: the rules then
-    # run once per element, in code compiled as for JSON Lines records (1M groups: 0.9 s less
-    # for the one array file's 130k records).
+    # would run as one call looping over every element, a method too large for the JVM's
+    # compilers to compile. A coalesce that merges nothing ends the fused stage here: the rules
+    # then run once per element, in code compiled as for JSON Lines records.
     items = items.coalesce(_NO_MERGE)
     return items.selectExpr(
         "source_file",

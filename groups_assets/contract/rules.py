@@ -5,7 +5,7 @@ Types are read from the parsed VARIANT with schema_of_variant, which tells a JSO
 
 The rules are SQL text, added to a DataFrame with one `selectExpr` per step: building them as
 Column objects costs a call into the JVM per function and operator (thousands per day, about a
-millisecond each), which was most of a small day's time.
+millisecond each), which a small day would feel.
 """
 
 from __future__ import annotations
@@ -131,9 +131,15 @@ def with_timestamp_micros(df: DataFrame, text_col: str, out_col: str) -> DataFra
     return df.drop(*fields, *derived, result)
 
 
-def first_reason(checks: list[tuple[str, str]]) -> str:
-    """The first reason whose condition holds, in contract order; NULL when none does."""
-    whens = " ".join(f"WHEN coalesce({broken}, true) THEN {q(reason)}" for reason, broken in checks)
+def first_reason(order: tuple[str, ...], rules: dict[str, str]) -> str:
+    """The first reason whose condition (`rules`: reason -> SQL that is true when the record
+    breaks the rule) holds, in the order of `order` (the contract's codes, contract/reasons.py);
+    NULL when none does. Every code of `order` but the last, the duplicate code that
+    resolve_duplicates gives, must have its rule: a code without one, or a rule without a code,
+    is an error here rather than a count silently missing from the checks."""
+    if list(rules) != list(order[:-1]):
+        raise ValueError(f"the rules {list(rules)} do not follow the reason codes {list(order[:-1])}")
+    whens = " ".join(f"WHEN coalesce({broken}, true) THEN {q(reason)}" for reason, broken in rules.items())
     return f"CASE {whens} END"
 
 

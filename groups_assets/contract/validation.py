@@ -10,6 +10,7 @@ from __future__ import annotations
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 
+from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
 from groups_assets.contract.rules import (
     add,
     as_string,
@@ -24,7 +25,13 @@ from groups_assets.contract.rules import (
 )
 
 GROUP_FIELDS = [
-    "group_id", "name", "parent_group_id", "created_micros", "updated_micros", "agent_ids", "deleted"
+    "group_id",
+    "name",
+    "parent_group_id",
+    "created_micros",
+    "updated_micros",
+    "agent_ids",
+    "deleted",
 ]
 AGENT_FIELDS = ["agent_id", "name", "email", "active", "updated_micros"]
 
@@ -52,9 +59,9 @@ def _extract(records: DataFrame, fields: list[str]) -> DataFrame:
     type, rules.vtype), and `_fields`, NULL when the record is not a JSON object.
 
     One cast of the record to a struct of VARIANTs finds every field in one walk over the
-    object (names match case-sensitively, as a path does). A path lookup per field (`$.name`)
-    throws and catches an exception inside Spark for every absent field: with most records
-    omitting `deleted`, that was 38% of the CPU time of validating JSON Lines records."""
+    object (names match case-sensitively, as a path does). Not a path lookup per field
+    (`$.name`): Spark's lookup of an absent field throws and catches an exception, and most
+    records omit some optional field."""
     struct = ", ".join(f"`{name}`: variant" for name in fields)
     fields_expr = f"try_variant_get(doc, '$', 'struct<{struct}>') AS _fields"
     kept = records.selectExpr("source_file", "record_no", "raw", "parsed", fields_expr)
@@ -113,22 +120,20 @@ def validate_groups(records: DataFrame, persisted: list | None = None) -> DataFr
     x = with_timestamp_micros(x, "created_s", "created_micros")
     x = with_timestamp_micros(x, "updated_s", "updated_micros")
     reason = first_reason(
-        [
-            ("invalid_json", "NOT parsed"),
-            ("not_an_object", _NOT_OBJECT),
-            ("missing_group_id", is_missing(*_c("group_id"))),
-            ("invalid_group_id", "gid IS NULL"),
-            ("missing_name", f"{is_missing(*_c('name'))} OR coalesce(name_s RLIKE {q(_BLANK_RE)}, false)"),
-            ("invalid_name", f"name_s IS NULL OR instr(name_s, {q(chr(0))}) > 0"),
-            ("invalid_timestamp", "created_micros IS NULL OR updated_micros IS NULL"),
-            ("invalid_parent_group_id", f"NOT {is_missing(*_c('parent_group_id'))} AND pid IS NULL"),
-            ("self_parent", "coalesce(pid = gid, false)"),
-            (
-                "invalid_agent_ids",
-                f"NOT {is_missing(*_c('agent_ids'))} AND (members IS NULL OR {_BAD_MEMBER})",
-            ),
-            ("invalid_deleted", f"NOT {is_missing(*_c('deleted'))} AND deleted_t != 'BOOLEAN'"),
-        ]
+        GROUP_REASONS,
+        {
+            "invalid_json": "NOT parsed",
+            "not_an_object": _NOT_OBJECT,
+            "missing_group_id": is_missing(*_c("group_id")),
+            "invalid_group_id": "gid IS NULL",
+            "missing_name": f"{is_missing(*_c('name'))} OR coalesce(name_s RLIKE {q(_BLANK_RE)}, false)",
+            "invalid_name": f"name_s IS NULL OR instr(name_s, {q(chr(0))}) > 0",
+            "invalid_timestamp": "created_micros IS NULL OR updated_micros IS NULL",
+            "invalid_parent_group_id": f"NOT {is_missing(*_c('parent_group_id'))} AND pid IS NULL",
+            "self_parent": "coalesce(pid = gid, false)",
+            "invalid_agent_ids": f"NOT {is_missing(*_c('agent_ids'))} AND (members IS NULL OR {_BAD_MEMBER})",
+            "invalid_deleted": f"NOT {is_missing(*_c('deleted'))} AND deleted_t != 'BOOLEAN'",
+        },
     )
     checked = x.selectExpr(
         "source_file",
@@ -143,7 +148,7 @@ def validate_groups(records: DataFrame, persisted: list | None = None) -> DataFr
         "coalesce(array_distinct(members), CAST(array() AS array<bigint>)) AS agent_ids",
         "coalesce(try_variant_get(deleted, '$', 'boolean'), false) AS deleted",
     )
-    return _finish(checked, "group_id", "duplicate_group_id", GROUP_FIELDS, persisted)
+    return _finish(checked, "group_id", GROUP_REASONS[-1], GROUP_FIELDS, persisted)
 
 
 def validate_agents(records: DataFrame, persisted: list | None = None) -> DataFrame:
@@ -153,14 +158,15 @@ def validate_agents(records: DataFrame, persisted: list | None = None) -> DataFr
     )
     x = with_timestamp_micros(x, "updated_s", "updated_micros")
     reason = first_reason(
-        [
-            ("invalid_json", "NOT parsed"),
-            ("not_an_object", _NOT_OBJECT),
-            ("missing_agent_id", is_missing(*_c("agent_id"))),
-            ("invalid_agent_id", "aid IS NULL"),
-            ("invalid_active", "coalesce(active_t != 'BOOLEAN', true)"),
-            ("invalid_timestamp", f"NOT {is_missing(*_c('updated_at'))} AND updated_micros IS NULL"),
-        ]
+        AGENT_REASONS,
+        {
+            "invalid_json": "NOT parsed",
+            "not_an_object": _NOT_OBJECT,
+            "missing_agent_id": is_missing(*_c("agent_id")),
+            "invalid_agent_id": "aid IS NULL",
+            "invalid_active": "coalesce(active_t != 'BOOLEAN', true)",
+            "invalid_timestamp": f"NOT {is_missing(*_c('updated_at'))} AND updated_micros IS NULL",
+        },
     )
     checked = x.selectExpr(
         "source_file",
@@ -173,4 +179,11 @@ def validate_agents(records: DataFrame, persisted: list | None = None) -> DataFr
         "try_variant_get(active, '$', 'boolean') AS active",
         "updated_micros",
     )
-    return _finish(checked, "agent_id", "duplicate_agent_id", AGENT_FIELDS, persisted)
+    return _finish(checked, "agent_id", AGENT_REASONS[-1], AGENT_FIELDS, persisted)
+
+
+def validate(source: str, records: DataFrame, persisted: list[DataFrame]) -> DataFrame:
+    """The validated records of one source folder. Runs the duplicate search (one Spark job); the
+    rest stays lazy until the staging COPY reads it. What it persists is added to `persisted`."""
+    check = validate_groups if source == "admin_groups" else validate_agents
+    return check(records, persisted)

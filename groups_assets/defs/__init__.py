@@ -1,2 +1,3 @@
-"""Everything Dagster loads, found by `load_from_defs_folder` (the `dg` project convention):
-assets/ (the graph, one stage a module), checks/, sensors/ and the resources they use."""
+"""Everything Dagster loads, and nothing else, found by `load_from_defs_folder` (the `dg` project
+convention): the step that materializes the asset graph, the table checks, the sensors, the job
+and the resources."""

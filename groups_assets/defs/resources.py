@@ -1,11 +1,45 @@
-"""The resources of the code location, from the environment (settings.py)."""
+"""The resources of the code location, built once from the settings (settings.py).
+
+Every setting that changes what a run does is a field of one of them, so the UI's resource page
+shows it and a test or a deployment can hand a run other ones. Secrets (the database URL, the
+webhook URL) are passed as EnvVar: the UI shows the variable's name, and the value is read only
+when a run starts.
+"""
 
 import dagster as dg
 
-from groups_assets.resources import build_resources
-from groups_assets.settings import load_settings
+from groups_assets.resources.alert_webhook import AlertWebhook
+from groups_assets.resources.checks import ChecksResource
+from groups_assets.resources.postgres import PostgresResource
+from groups_assets.resources.source import SourceResource
+from groups_assets.resources.spark import SparkResource
+from groups_assets.settings import ALERT_WEBHOOK_ENV, DATABASE_URL_ENV, Settings
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    """The resources by key."""
+    return {
+        "spark": SparkResource(
+            master=settings.spark_master, home=str(settings.home), cache_dir=str(settings.cache_dir)
+        ),
+        "postgres": PostgresResource(
+            url=dg.EnvVar(DATABASE_URL_ENV) if settings.database_url else None,
+            schema_name=settings.db_schema,
+            embedded_pgdata=str(settings.embedded_pgdata),
+            first_load=settings.first_load,
+        ),
+        "source": SourceResource(root=str(settings.source_root), settle_seconds=settings.settle_seconds),
+        "checks": ChecksResource(
+            max_reject_ratio=settings.max_reject_ratio, timeout_seconds=settings.check_timeout_seconds
+        ),
+        "alerts": AlertWebhook(
+            url=dg.EnvVar(ALERT_WEBHOOK_ENV) if settings.alert_webhook_url else None,
+            ui_base_url=settings.ui_base_url,
+            retry_hours=settings.alert_retry_hours,
+        ),
+    }
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources=build_resources(load_settings()))
+    return dg.Definitions(resources=build_resources(Settings.from_environment()))

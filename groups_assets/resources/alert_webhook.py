@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from dagster import ConfigurableResource
+from pydantic import Field
 
 _logger = logging.getLogger(__name__)
 
@@ -94,12 +95,23 @@ _down_lock = threading.Lock()
 class AlertWebhook(ConfigurableResource):
     """Where alerts go. `url` unset: alerts are only logged.
 
-    `url` is given as dagster.EnvVar (resources/__init__.py), so the UI shows the variable's
-    name, not the URL: a Slack webhook URL is a secret.
+    `url` is given as dagster.EnvVar (defs/resources.py), so the UI shows the variable's name,
+    not the URL: a Slack webhook URL is a secret.
     """
 
-    url: str | None = None
-    ui_base_url: str = "http://127.0.0.1:3000"
+    url: str | None = Field(
+        default=None,
+        description="GROUPS_ALERT_WEBHOOK_URL (a secret: shown by its variable's name). Unset: "
+        "alerts are only logged.",
+    )
+    ui_base_url: str = Field(
+        default="http://127.0.0.1:3000", description="GROUPS_UI_BASE_URL: the run links in alerts."
+    )
+    retry_hours: float = Field(
+        default=24.0,
+        description="GROUPS_ALERT_RETRY_HOURS: an alert the webhook does not take is tried again "
+        "for this long, then logged as lost.",
+    )
     timeout_seconds: float = 5.0
     attempts: int = 3
     backoff_seconds: float = 0.5

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import psycopg
 from dagster import ConfigurableResource
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from groups_assets.redact import redact
-from groups_assets.resources.embedded import embedded_url
+from groups_assets.runtime.embedded import embedded_url
 
 SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -35,9 +35,18 @@ class PostgresResource(ConfigurableResource):
     `url` empty means: start the embedded PostgreSQL whose data lives in `embedded_pgdata`.
     """
 
-    url: str | None = None
-    schema_name: str = "public"
-    embedded_pgdata: str = ".groups/pgdata"
+    url: str | None = Field(
+        default=None,
+        description="GROUPS_DATABASE_URL (a secret: shown by its variable's name). Unset: the "
+        "embedded PostgreSQL whose data is in embedded_pgdata.",
+    )
+    schema_name: str = Field(default="public", description="GROUPS_DB_SCHEMA: the schema of the tables.")
+    embedded_pgdata: str = Field(default=".groups/pgdata", description="GROUPS_HOME/pgdata.")
+    first_load: bool = Field(
+        default=True,
+        description="GROUPS_FIRST_LOAD (auto = true): a day applied to empty tables is inserted "
+        "with the indexes built afterwards; false: always the upsert path.",
+    )
 
     _resolved: str | None = PrivateAttr(default=None)
 

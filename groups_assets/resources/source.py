@@ -1,16 +1,24 @@
-"""The source root holding sync-<day>/ folders (--source-root or GROUPS_SOURCE_ROOT)."""
+"""The source resource: the folder holding sync-<day>/ folders, and when a new one is complete."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from dagster import ConfigurableResource
+from pydantic import Field
 
-from groups_assets.days import BadDayKey, day_folder, json_files, list_days
+from groups_assets.days import DayFiles, day_files, day_folder, list_days
 
 
 class SourceResource(ConfigurableResource):
-    root: str
+    """Where the daily exports are, for the step and the new-day sensor."""
+
+    root: str = Field(description="GROUPS_SOURCE_ROOT (the CLI's --source-root): holds sync-<day>/.")
+    settle_seconds: float = Field(
+        default=300.0,
+        description="GROUPS_SENSOR_SETTLE_SECONDS: the new-day sensor takes a sync-<day>/ folder "
+        "without _SUCCESS as complete once nothing in it has changed for this long.",
+    )
 
     def day_folder(self, day: str) -> Path:
         return day_folder(Path(self.root), day)
@@ -18,18 +26,6 @@ class SourceResource(ConfigurableResource):
     def days(self) -> list[str]:
         return list_days(Path(self.root))
 
-    def day_files(self, day: str, source: str) -> list[Path]:
-        """The `*.json` files of sync-<day>/<source>/; refuses any that resolves outside the root
-        (a symlink pointing elsewhere)."""
-        folder = self.day_folder(day) / source
-        if not folder.is_dir():
-            return []
-        root = Path(self.root).resolve()
-        files = json_files(folder)
-        for path in files:
-            if not path.resolve().is_relative_to(root):
-                raise BadDayKey(
-                    f"day {day}: {path} resolves to {path.resolve()}, outside the source root {root}; "
-                    "refused. Copy the file into the day folder instead of linking it."
-                )
-        return files
+    def day_files(self, day: str) -> DayFiles:
+        """The day's files, checked; BadDayKey says what is wrong and what to do."""
+        return day_files(Path(self.root), day)

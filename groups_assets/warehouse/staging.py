@@ -4,20 +4,21 @@ Spark turns each record into CSV text for the staging table it belongs to (JVM c
 expressions: a valid group gives a groups line and its membership lines, a reject a rejects
 line); the writer then streams the Arrow string buffers of those columns to
 `COPY ... FROM STDIN (FORMAT csv)`, one connection per table, without touching rows one by one
-in Python. The same pass counts the records per source and reason (the checks' evidence).
+in Python. The same pass counts the records per reject reason (counts.py: the checks' evidence).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass
 
 import psycopg
 from pyspark.sql import DataFrame
 
+from groups_assets.contract.rules import q
+from groups_assets.counts import PassCounts
 from groups_assets.warehouse.statements import statement
 
 # The columns of each staging table, in sql/stage_create.sql order, with how Spark writes them
@@ -122,11 +123,32 @@ def csv_line(columns: list[tuple[str, str]]) -> str:
     return f"concat(concat_ws(',', {fields}), '\\n')"
 
 
-def routed(frame: DataFrame, lines: dict[str, str], tally: str) -> DataFrame:
-    """`frame` as the rows stage_day takes: a column per staging table holding the CSV text the
-    row adds to it (NULL: nothing), and `tally`, the key the row is counted under (SQL text)."""
+_NUL_ESCAPED = q("\\u0000")  # the six characters \u0000
+
+
+def stage_rows(source: str, validated: DataFrame) -> DataFrame:
+    """The validated records of one source folder as rows for stage_day: a column per staging
+    table holding the CSV text the record adds to it (NULL: nothing), and `reason`, what the
+    record is counted under (counts.VALID for a valid one). A valid group gives its groups line
+    and its membership lines, a valid agent its agents line, a reject its rejects line."""
+    # PostgreSQL text cannot hold NUL: a reject keeps it visible as the JSON escape.
+    rows = validated.selectExpr(
+        "*", f"{q(source)} AS source", f"replace(raw, {q(chr(0))}, {_NUL_ESCAPED}) AS raw_record"
+    )
+    lines = {"rejects": f"CASE WHEN reason IS NOT NULL THEN {csv_line(STAGE_COLUMNS['rejects'])} END"}
+    if source == "admin_groups":
+        rows = rows.selectExpr("*", "created_micros AS created_at", "updated_micros AS updated_at")
+        lines["groups"] = f"CASE WHEN reason IS NULL THEN {csv_line(STAGE_COLUMNS['groups'])} END"
+        member = "concat(CAST(group_id AS STRING), ',', CAST(a AS STRING))"
+        lines["members"] = (
+            "CASE WHEN reason IS NULL AND size(agent_ids) > 0 "
+            f"THEN concat(concat_ws(char(10), transform(agent_ids, a -> {member})), char(10)) END"
+        )
+    else:
+        rows = rows.selectExpr("*", "updated_micros AS updated_at")
+        lines["agents"] = f"CASE WHEN reason IS NULL THEN {csv_line(STAGE_COLUMNS['agents'])} END"
     columns = [f"{lines.get(kind, 'CAST(NULL AS STRING)')} AS {kind}" for kind in STAGE_COLUMNS]
-    return frame.selectExpr(*columns, f"{tally} AS tally")
+    return rows.selectExpr(*columns, "coalesce(reason, '') AS reason")
 
 
 def _string_bytes(column) -> memoryview:
@@ -141,20 +163,20 @@ def _string_bytes(column) -> memoryview:
     return memoryview(data)[bounds[column.offset] : bounds[column.offset + len(column)]]
 
 
-def write_batches(batches, connect_kwargs: dict, copy_sql: dict[str, str]) -> Counter:
-    """COPY the Arrow batches of `routed` rows into the staging tables, one connection per table
-    that receives rows, committed when all batches are written. Returns the tallies
-    ("tally:<key>") and the rows each table received ("rows:<table>")."""
+def write_batches(batches, connect_kwargs: dict, copy_sql: dict[str, str]) -> PassCounts:
+    """COPY the Arrow batches of `stage_rows` rows into the staging tables, one connection per
+    table that receives rows, committed when all batches are written. Returns what it counted:
+    records per reason, rows per table."""
     import psycopg
     import pyarrow.compute as pc
 
-    counts: Counter = Counter()
+    counts = PassCounts()
     cursors: dict[str, psycopg.Cursor] = {}
     with ExitStack() as stack:
         copies = {}
         for batch in batches:
-            for item in pc.value_counts(batch.column("tally")).to_pylist():
-                counts[f"tally:{item['values']}"] += item["counts"]
+            for item in pc.value_counts(batch.column("reason")).to_pylist():
+                counts.reasons[item["values"]] += item["counts"]
             for kind in STAGE_COLUMNS:
                 data = _string_bytes(batch.column(kind))
                 if not len(data):
@@ -165,7 +187,7 @@ def write_batches(batches, connect_kwargs: dict, copy_sql: dict[str, str]) -> Co
                     copies[kind] = stack.enter_context(cursors[kind].copy(copy_sql[kind]))
                 copies[kind].write(data)
     for kind, cursor in cursors.items():
-        counts[f"rows:{kind}"] += cursor.rowcount
+        counts.rows[kind] += cursor.rowcount
     return counts
 
 
@@ -173,14 +195,16 @@ def _task(connect_kwargs: dict, copy_sql: dict[str, str]):
     def run(batches):
         import pyarrow as pa
 
-        counts = write_batches(batches, connect_kwargs, copy_sql)
-        yield pa.RecordBatch.from_pydict({"key": list(counts), "n": list(counts.values())})
+        rows = write_batches(batches, connect_kwargs, copy_sql).as_rows()
+        kinds, keys, ns = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [])
+        schema = pa.schema([("kind", pa.string()), ("key", pa.string()), ("n", pa.int64())])
+        yield pa.RecordBatch.from_pydict({"kind": kinds, "key": keys, "n": ns}, schema=schema)
 
     return run
 
 
-def stage_day(rows: DataFrame, connect_kwargs: dict, stage: Stage, on_driver: bool) -> Counter:
-    """COPY `routed` rows into the stage's tables; return write_batches' counts.
+def stage_day(rows: DataFrame, connect_kwargs: dict, stage: Stage, on_driver: bool) -> PassCounts:
+    """COPY `stage_rows` rows into the stage's tables; return write_batches' counts.
 
     on_driver: the rows come to the driver in one Arrow collect and are written from there (no
     Python workers to start: right for a small day). Otherwise every executor task writes its
@@ -192,7 +216,6 @@ def stage_day(rows: DataFrame, connect_kwargs: dict, stage: Stage, on_driver: bo
     copy_sql = {kind: text.as_string(None) for kind, text in copy_sql.items()}
     if on_driver:
         return write_batches(rows.toArrow().to_batches(), connect_kwargs, copy_sql)
-    counts: Counter = Counter()
-    for row in rows.mapInArrow(_task(connect_kwargs, copy_sql), "key string, n long").collect():
-        counts[row["key"]] += row["n"]
-    return counts
+    task = _task(connect_kwargs, copy_sql)
+    found = rows.mapInArrow(task, "kind string, key string, n long").collect()
+    return PassCounts.from_rows((r["kind"], r["key"], r["n"]) for r in found)

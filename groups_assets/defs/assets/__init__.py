@@ -1,1 +1,1 @@
-"""The asset graph, one stage a module: ingest, validate, load."""
+"""The step that materializes every asset of a sync day (the specs are in graph.py)."""

@@ -11,7 +11,6 @@ No `from __future__ import annotations` here: Dagster reads the `context` annota
 """
 
 import time
-from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,23 +24,25 @@ from dagster import (
     RetryRequested,
     multi_asset,
 )
-from dagster_pyspark import LazyPySparkResource
 from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
 
+from groups_assets import graph
 from groups_assets import metadata as meta
-from groups_assets.defs.assets import ingest, load, validate
-from groups_assets.defs.checks import blocking, records
+from groups_assets.contract.reader import read_records
+from groups_assets.contract.validation import validate
+from groups_assets.counts import DayCounts
+from groups_assets.days import BadDayKey, DayFiles
 from groups_assets.partitions import sync_days
+from groups_assets.quality import blocking, records
 from groups_assets.redact import redact
+from groups_assets.resources.checks import ChecksResource
 from groups_assets.resources.postgres import DatabaseUnavailable, PostgresResource
 from groups_assets.resources.source import SourceResource
-from groups_assets.resources.spark import SparkUnavailable
-from groups_assets.resources.spark import session as spark_session
-from groups_assets.settings import load_settings
+from groups_assets.resources.spark import SparkResource, SparkUnavailable
 from groups_assets.warehouse import transaction
-from groups_assets.warehouse.staging import Stage, stage_day
+from groups_assets.warehouse.staging import Stage, stage_day, stage_rows
 
 # A database restart in the middle of a day: the transaction rolls back and the step runs again
 # (2 + 4 + 8 + 16 s of waiting at most). What a retry cannot fix fails at once.
@@ -72,16 +73,17 @@ class Stopwatch:
 @multi_asset(
     name="sync_day",
     partitions_def=sync_days,
-    specs=[*ingest.SPECS, *validate.SPECS, *load.SPECS],
-    check_specs=[*records.SPECS, blocking.SPEC],
+    specs=graph.ASSETS,
+    check_specs=graph.STEP_CHECKS,
     description="One sync day end to end: read and validate the day's files (Spark), stage them "
     "in PostgreSQL, apply them in one transaction, recompute the inactive flags.",
 )
 def sync_day(
     context: AssetExecutionContext,
-    spark: LazyPySparkResource,
+    spark: SparkResource,
     postgres: PostgresResource,
     source: SourceResource,
+    checks: ChecksResource,
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
     day = context.partition_key
     watch = Stopwatch()
@@ -89,17 +91,21 @@ def sync_day(
         postgres.ping()  # first: a run that could only fail at its last stage fails now
     except DatabaseUnavailable as err:
         raise Failure(f"day {day}: {err}", allow_retries=False) from None
-    files = ingest.day_files(source, day)
-    watch.lap("database_and_files")
-    # The resource's settings, with the JVM's compilers chosen for the day's size (spark.py).
     try:
-        session = spark_session(spark.spark_config, files.size())  # the size day_bytes gives the CLI
+        files = source.day_files(day)
+    except BadDayKey as err:
+        raise Failure(str(err), allow_retries=False) from None
+    watch.lap("database_and_files")
+    used = spark.describe()
+    try:
+        session = spark.session(files.size())  # the size day_bytes gives the CLI
     except SparkUnavailable as err:
         raise Failure(f"day {day}: {err}", allow_retries=False) from None
+    context.log.info(f"day {day}: Spark is {used}")
     watch.lap("spark_start")
     persisted: list = []  # this run's cached frames (a Spark Connect server's cache is shared)
     try:
-        yield from _stage_and_apply(context, session, postgres, files, watch, persisted)
+        yield from _stage_and_apply(context, session, used, postgres, checks, files, watch, persisted)
     except psycopg.Error as err:
         if isinstance(err, _TRANSIENT):
             raise _retry(context, err) from err
@@ -127,8 +133,10 @@ def _retry(context: AssetExecutionContext, err: Exception) -> RetryRequested:
 def _stage_and_apply(
     context: AssetExecutionContext,
     session: SparkSession,
+    used: str,
     postgres: PostgresResource,
-    files: ingest.DayFiles,
+    checks: ChecksResource,
+    files: DayFiles,
     watch: Stopwatch,
     persisted: list,
 ) -> Iterator:
@@ -140,10 +148,10 @@ def _stage_and_apply(
     on_driver = files.size() < DRIVER_COPY_BYTES and session.conf.get("spark.master").startswith("local")
     connect_kwargs = postgres.connect_kwargs()
 
-    def source_pass(source: str) -> Counter:
-        """One source read, validated and staged: one Spark pass over its records."""
-        validated = validate.validate(source, ingest.read(session, files, source), persisted)
-        return stage_day(load.stage_rows(source, validated), connect_kwargs, stage, on_driver)
+    def source_pass(source: str):
+        """One source folder read, validated and staged: one Spark pass over its records."""
+        validated = validate(source, read_records(session, files.files[source], source), persisted)
+        return stage_day(stage_rows(source, validated), connect_kwargs, stage, on_driver)
 
     with postgres.connect() as conn:
         transaction.ensure_schema(conn, schema)
@@ -152,14 +160,12 @@ def _stage_and_apply(
         try:
             # Both sources at once: the driver's work for one overlaps the other's Spark jobs.
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="source") as pool:
-                tallies = sum(pool.map(source_pass, ingest.SOURCES), Counter())
-            counts = records.DayCounts.from_tallies(tallies)
+                counts = DayCounts(dict(zip(files.files, pool.map(source_pass, files.files), strict=True)))
             watch.lap("read_validate_stage")
-            yield from _read_and_validate_results(files, counts)
+            yield from _read_and_validate_results(files, counts, used)
             yield records.malformed(conn, stage, counts, "admin_groups")
             yield records.malformed(conn, stage, counts, "agents")
-            settings = load_settings()
-            verdict = blocking.reject_ratio(counts, day, settings.max_reject_ratio)
+            verdict = blocking.reject_ratio(counts, day, checks.max_reject_ratio)
             yield verdict
             watch.lap("record_checks")
             if not verdict.passed:
@@ -168,7 +174,7 @@ def _stage_and_apply(
                     "run the day again (or raise GROUPS_MAX_REJECT_RATIO if the data is what it is).",
                     allow_retries=False,
                 )
-            applied, statements = transaction.apply_day(conn, schema, stage, day, settings.first_load)
+            applied, statements = transaction.apply_day(conn, schema, stage, day, postgres.first_load)
             watch.lap("apply_transaction")
         finally:
             stage.drop(conn)
@@ -177,7 +183,7 @@ def _stage_and_apply(
     context.log.info(f"day {day}: seconds per stage {watch.seconds}; statements {statements}")
 
 
-def _read_and_validate_results(files: ingest.DayFiles, counts: records.DayCounts) -> Iterator:
+def _read_and_validate_results(files: DayFiles, counts: DayCounts, spark: str) -> Iterator:
     for source, raw, checked in (
         ("admin_groups", "raw_groups", "validated_groups"),
         ("agents", "raw_agents", "validated_agents"),
@@ -187,16 +193,17 @@ def _read_and_validate_results(files: ingest.DayFiles, counts: records.DayCounts
             metadata={
                 meta.FILES: len(files.files[source]),
                 meta.BYTES: files.size(source),
-                meta.RECORDS: counts.read[source],
+                meta.RECORDS: counts.read(source),
+                meta.SPARK: spark,
             },
         )
         yield MaterializeResult(
             asset_key=checked,
-            metadata={meta.VALID: counts.valid(source), meta.REJECTED: sum(counts.rejected[source].values())},
+            metadata={meta.VALID: counts.valid(source), meta.REJECTED: sum(counts.rejected(source).values())},
         )
 
 
-def _table_results(counts: records.DayCounts, applied: dict, watch: Stopwatch, statements: dict) -> Iterator:
+def _table_results(counts: DayCounts, applied: dict, watch: Stopwatch, statements: dict) -> Iterator:
     yield MaterializeResult(
         asset_key="groups_table",
         metadata={

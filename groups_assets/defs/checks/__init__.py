@@ -1,1 +1,1 @@
-"""Asset checks with evidence: record checks (Spark), table checks (SQL), the blocking check."""
+"""The table checks: SQL on the loaded tables, each within a time budget."""

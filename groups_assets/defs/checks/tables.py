@@ -1,8 +1,9 @@
-"""Table checks on the loaded tables: orphan memberships, orphan parents, hierarchy cycles.
+"""Table checks on the loaded tables: orphan memberships, orphan parents, hierarchy cycles,
+history versions.
 
 All are WARN: the contract keeps orphans and allows cycles; the checks say how many and which.
-Each has a time budget (GROUPS_CHECK_TIMEOUT_SECONDS): a check that would take longer fails as
-WARN saying so, instead of holding the run.
+Each has a time budget (the checks resource's timeout_seconds): a check that would take longer
+fails as WARN saying so, instead of holding the run.
 """
 
 from collections.abc import Callable
@@ -10,16 +11,20 @@ from collections.abc import Callable
 import psycopg
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
-from groups_assets.defs.checks.evidence import SAMPLE_ROWS, markdown_table
+from groups_assets.quality.cycles import cycle_members
+from groups_assets.quality.evidence import SAMPLE_ROWS, markdown_table
+from groups_assets.resources.checks import ChecksResource
 from groups_assets.resources.postgres import PostgresResource
-from groups_assets.settings import load_settings
 from groups_assets.warehouse.statements import sample_rows, statement
 
 
 def _within_budget(
-    postgres: PostgresResource, what: str, check: Callable[[psycopg.Connection], AssetCheckResult]
+    postgres: PostgresResource,
+    checks: ChecksResource,
+    what: str,
+    check: Callable[[psycopg.Connection], AssetCheckResult],
 ) -> AssetCheckResult:
-    budget = load_settings().check_timeout_seconds
+    budget = checks.timeout_seconds
     try:
         with postgres.connect(statement_timeout=budget) as conn:
             return check(conn)
@@ -34,8 +39,11 @@ def _within_budget(
         )
 
 
-def _found(postgres: PostgresResource, query: str, what: str) -> AssetCheckResult:
-    return _within_budget(postgres, what, lambda conn: _counted(*sample_rows(conn, query, SAMPLE_ROWS), what))
+def _found(postgres: PostgresResource, checks: ChecksResource, query: str, what: str) -> AssetCheckResult:
+    def check(conn: psycopg.Connection) -> AssetCheckResult:
+        return _counted(*sample_rows(conn, query, SAMPLE_ROWS), what)
+
+    return _within_budget(postgres, checks, what, check)
 
 
 def _counted(total: int, rows: list[dict], what: str) -> AssetCheckResult:
@@ -51,23 +59,23 @@ def _counted(total: int, rows: list[dict], what: str) -> AssetCheckResult:
     asset="membership_table",
     description="Memberships whose agent is in no agents row (kept; not counted as active).",
 )
-def orphan_memberships(postgres: PostgresResource) -> AssetCheckResult:
-    return _found(postgres, "check_orphan_memberships", "membership(s) of unknown agents")
+def orphan_memberships(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
+    return _found(postgres, checks, "check_orphan_memberships", "membership(s) of unknown agents")
 
 
 @asset_check(
     asset="groups_table",
     description="Groups whose parent_group_id names no group (the walk upward ends there).",
 )
-def orphan_parents(postgres: PostgresResource) -> AssetCheckResult:
-    return _found(postgres, "check_orphan_parents", "group(s) with an unknown parent")
+def orphan_parents(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
+    return _found(postgres, checks, "check_orphan_parents", "group(s) with an unknown parent")
 
 
 @asset_check(
     asset="groups_table",
     description="Groups on a parent_group_id cycle (allowed; each is an ancestor of the others).",
 )
-def hierarchy_cycles(postgres: PostgresResource) -> AssetCheckResult:
+def hierarchy_cycles(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
     def check(conn: psycopg.Connection) -> AssetCheckResult:
         on_cycles = cycle_members(conn.execute(statement("hierarchy_links")).fetchall())
         first = sorted(on_cycles)[:SAMPLE_ROWS]
@@ -75,34 +83,7 @@ def hierarchy_cycles(postgres: PostgresResource) -> AssetCheckResult:
         rows = [dict(zip([d.name for d in cur.description], row, strict=True)) for row in cur.fetchall()]
         return _counted(len(on_cycles), rows, "group(s) on a hierarchy cycle")
 
-    return _within_budget(postgres, "hierarchy_cycles", check)
-
-
-def cycle_members(links: list[tuple[int, int | None]]) -> set[int]:
-    """The groups on a parent_group_id cycle, from every (group_id, parent_group_id) link.
-
-    Each group has at most one parent, so following parents from any group either ends (a root,
-    an orphan parent) or runs into a cycle. Every group is walked once (linear in the groups,
-    whatever the depth): a walk stops at a group already seen; if that group is on the walk's own
-    path, the path from it onwards is a cycle.
-    """
-    parent = dict(links)
-    state: dict[int, int] = {}  # absent: not seen; 1: on the current walk; 2: done
-    on_cycles: set[int] = set()
-    for start in parent:
-        if start in state:
-            continue
-        path: list[int] = []
-        node: int | None = start
-        while node in parent and node not in state:
-            state[node] = 1
-            path.append(node)
-            node = parent[node]
-        if node in parent and state[node] == 1:
-            on_cycles.update(path[path.index(node) :])
-        for member in path:
-            state[member] = 2
-    return on_cycles
+    return _within_budget(postgres, checks, "hierarchy_cycles", check)
 
 
 @asset_check(
@@ -110,5 +91,5 @@ def cycle_members(links: list[tuple[int, int | None]]) -> set[int]:
     description="Every group has exactly one open version, and each version ends where the next begins "
     "(no overlap, no gap).",
 )
-def history_versions(postgres: PostgresResource) -> AssetCheckResult:
-    return _found(postgres, "check_history", "group(s) whose history versions are broken")
+def history_versions(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
+    return _found(postgres, checks, "check_history", "group(s) whose history versions are broken")

@@ -4,7 +4,6 @@ No `from __future__ import annotations` here: Dagster reads the sensors' `contex
 """
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +16,11 @@ from dagster import (
     sensor,
 )
 
-from groups_assets.days import DAY_FOLDER_PREFIX, BadDayKey, day_folder, natural_key
-from groups_assets.jobs import sync_day_job
+from groups_assets import SYNC_DAY_JOB
+from groups_assets.days import DAY_FOLDER_PREFIX, BadDayKey, day_folder, folder_readiness, natural_key
 from groups_assets.partitions import sync_days
 from groups_assets.resources.alert_webhook import Log
 from groups_assets.resources.source import SourceResource
-from groups_assets.settings import load_settings
-
-SUCCESS_MARKER = "_SUCCESS"
 
 
 @dataclass
@@ -51,32 +47,6 @@ class NewDayCursor:
             {"requested": sorted(self.requested, key=natural_key), "skipped": sorted(self.skipped)},
             separators=(",", ":"),
         )
-
-
-def newest_change(folder: Path) -> float:
-    """The latest mtime of the folder, its sub-folders and files (a file vanishing = a change now)."""
-    newest = 0.0
-    try:
-        for current, _dirs, files in os.walk(folder):
-            newest = max(newest, os.stat(current, follow_symlinks=False).st_mtime)
-            for name in files:
-                newest = max(newest, os.stat(os.path.join(current, name), follow_symlinks=False).st_mtime)
-    except FileNotFoundError:
-        return time.time()
-    return newest
-
-
-def folder_readiness(folder: Path, settle: float, now: float) -> tuple[bool, str]:
-    """(complete?, why): a _SUCCESS marker, or nothing in the folder changed for `settle` seconds."""
-    if (folder / SUCCESS_MARKER).is_file():
-        return True, f"has {SUCCESS_MARKER}"
-    quiet = now - newest_change(folder)
-    if quiet >= settle:
-        return True, f"no {SUCCESS_MARKER}, unchanged for {quiet:.0f} s"
-    return False, (
-        f"still being written? last change {max(quiet, 0):.0f} s ago; waiting for {SUCCESS_MARKER} "
-        f"or {settle:.0f} s without change"
-    )
 
 
 def new_day_requests(
@@ -126,7 +96,7 @@ def new_day_requests(
 
 
 @sensor(
-    target=sync_day_job,
+    job_name=SYNC_DAY_JOB,
     minimum_interval_seconds=30,
     default_status=DefaultSensorStatus.STOPPED,
     description=(
@@ -136,5 +106,4 @@ def new_day_requests(
     ),
 )
 def new_day_sensor(context: SensorEvaluationContext, source: SourceResource) -> SensorResult:
-    # The settle time is read at each evaluation: a changed setting applies without a reload.
-    return new_day_requests(context, Path(source.root), load_settings().settle_seconds)
+    return new_day_requests(context, Path(source.root), source.settle_seconds)

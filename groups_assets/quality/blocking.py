@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec
+from dagster import AssetCheckResult, AssetCheckSeverity
 
-from groups_assets.defs.checks.records import DayCounts
-
-SPEC = AssetCheckSpec(
-    "reject_ratio",
-    asset="validated_groups",
-    blocking=True,
-    description="Blocks the day before anything is written when more than GROUPS_MAX_REJECT_RATIO "
-    "(default 20%) of its records (groups and agents) are rejected, or no group record is valid.",
-)
+from groups_assets.counts import DayCounts
 
 
 def reject_ratio(counts: DayCounts, day: str, max_ratio: float) -> AssetCheckResult:
     """Passed, or failed (ERROR) with a description that says why the day is blocked."""
-    records = sum(counts.read.values())
-    rejected = sum(sum(c.values()) for c in counts.rejected.values())
+    records = sum(counts.read(s) for s in counts.sources)
+    rejected = sum(sum(counts.rejected(s).values()) for s in counts.sources)
     valid_groups = counts.valid("admin_groups")
     ratio = rejected / records if records else 0.0
-    reasons = {f"{s}:{r}": n for s, c in counts.rejected.items() for r, n in c.items()}
+    reasons = {f"{s}:{r}": n for s in counts.sources for r, n in counts.rejected(s).items()}
     top = ", ".join(f"{k} {n}" for k, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5])
     if valid_groups == 0:
         verdict = f"day {day}: no valid group record ({records} records read); top reasons: {top or 'none'}"

@@ -1,20 +1,18 @@
-"""Record checks: malformed records per reason, and every record read accounted for.
+"""The step's checks on the day's records: malformed records per reason, and every record read
+accounted for.
 
-Their evidence comes from the one Spark pass that stages the day (`DayCounts`: what the COPY
-counted per source and reason) and from SQL on the staging and final tables; nothing is read
-again.
+Their evidence comes from the one Spark pass that stages the day (counts.DayCounts) and from SQL
+on the staging and final tables; nothing is read again.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-
 import psycopg
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, MetadataValue
+from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 
 from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
-from groups_assets.defs.checks.evidence import SAMPLE_ROWS, markdown_table
+from groups_assets.counts import DayCounts
+from groups_assets.quality.evidence import SAMPLE_ROWS, markdown_table
 from groups_assets.warehouse.staging import Stage
 from groups_assets.warehouse.statements import statement
 from groups_assets.warehouse.transaction import count_rejects
@@ -23,60 +21,10 @@ REASONS = {"admin_groups": GROUP_REASONS, "agents": AGENT_REASONS}
 ASSETS = {"admin_groups": "validated_groups", "agents": "validated_agents"}
 WHAT = {"admin_groups": "group", "agents": "agent"}
 
-SPECS = (
-    AssetCheckSpec(
-        "malformed_groups",
-        asset="validated_groups",
-        description="Group records that break the contract, counted per reject reason, with a sample.",
-    ),
-    AssetCheckSpec(
-        "malformed_agents",
-        asset="validated_agents",
-        description="Agent records that break the contract, counted per reject reason, with a sample.",
-    ),
-    AssetCheckSpec(
-        "records_accounted",
-        asset="groups_table",
-        description="Every record read that day is accounted for: read = loaded + rejected, for "
-        "admin_groups and agents alike.",
-    ),
-)
-
-
-@dataclass(frozen=True)
-class DayCounts:
-    """What the staging pass counted: records read per source, rejects per source and reason,
-    rows received per staging table."""
-
-    read: dict[str, int]
-    rejected: dict[str, Counter]
-    staged: dict[str, int]
-
-    @classmethod
-    def from_tallies(cls, tallies: Counter) -> DayCounts:
-        read: Counter = Counter()
-        rejected: dict[str, Counter] = {source: Counter() for source in REASONS}
-        staged: Counter = Counter()
-        for key, n in tallies.items():
-            kind, _, rest = key.partition(":")
-            if kind == "rows":
-                staged[rest] += n
-                continue
-            source, _, reason = rest.partition(":")
-            read[source] += n
-            if reason:
-                rejected[source][reason] += n
-        return cls(
-            read={s: read[s] for s in REASONS}, rejected=rejected, staged={k: staged[k] for k in staged}
-        )
-
-    def valid(self, source: str) -> int:
-        return self.read[source] - sum(self.rejected[source].values())
-
 
 def malformed(conn: psycopg.Connection, stage: Stage, counts: DayCounts, source: str) -> AssetCheckResult:
     """The malformed-records check of one source, with a sample of its rejects from staging."""
-    rejected = counts.rejected[source]
+    rejected = counts.rejected(source)
     query = statement("sample_stage_rejects", **stage.names())
     cur = conn.execute(query, {"source": source, "sample": SAMPLE_ROWS})
     sample = [dict(zip([d.name for d in cur.description], row, strict=True)) for row in cur.fetchall()]
@@ -101,7 +49,7 @@ def records_accounted(conn: psycopg.Connection, counts: DayCounts, day: str) -> 
     metadata: dict[str, int] = {}
     balanced = True
     for source, table in (("admin_groups", "groups"), ("agents", "agents")):
-        read, loaded = counts.read[source], counts.staged.get(table, 0)
+        read, loaded = counts.read(source), counts.staged.get(table, 0)
         rejected = sum(n for (s, _), n in stored.items() if s == source)
         metadata |= {f"{source}_read": read, f"{source}_loaded": loaded, f"{source}_rejected": rejected}
         balanced &= read == loaded + rejected

@@ -2,8 +2,8 @@
 
 Loading and verifying the ~15,000 classes Spark needs is most of a small day's start-up on
 2 cores. The first run on a machine records the classes it loaded into an archive as its JVM
-exits; every later run maps that archive instead (measured: the session up in 4 s instead of
-11 s). The archive is keyed by the java binary and the Spark jars, so an upgrade of either
+exits; every later run maps that archive instead, and its session is up in about a third of the
+time. The archive is keyed by the java binary and the Spark jars, so an upgrade of either
 records a new one.
 
 A recording becomes the archive only after its JVM has exited cleanly (exit code 0): a JVM that

@@ -1,0 +1,164 @@
+"""The process's Spark session, as runtime/ builds it: a JVM of this process (local, or the
+driver of a cluster) or a client of a Spark Connect server (`sc://`, a warm JVM).
+
+One session serves a whole process (every door runs in process; a process of several days
+reuses it). The resource that hands it out is resources/spark.py. A JVM of this process starts
+from a class archive (class_archive.py), keeps its scratch files in a folder of this process,
+and runs the JIT compilers that suit the size of the day, chosen before it starts: a small day's
+JVM time is mostly cold Spark code run a few times, where the quick C1 compiler alone is fastest
+and the optimising C2 compiler's threads would only take the cores; a large day spends its time
+in a few hot loops over millions of records, which C2 makes two to three times faster.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from groups_assets.redact import redact
+from groups_assets.runtime.class_archive import jvm_options
+
+# Every file read by the pipeline is its own partition, so a record's position in its file is
+# exact (CONTRACT.md breaks duplicate ties by file order) without a second pass over the data.
+ONE_FILE_PER_PARTITION = str(1 << 40)
+# From this much input (the day's files, days.day_bytes) the JVM runs C2 as well as C1: below it,
+# C1 alone finishes a day sooner on 2 cores (benchmarks/RESULTS.md has the figures).
+FULL_JIT_BYTES = 128 << 20
+_C1_ONLY = "-XX:TieredStopAtLevel=1"
+# Spark's generated code for validation has methods over the JVM's 8,000-byte "huge" limit, which
+# would otherwise stay interpreted.
+_FULL_JIT = "-XX:-DontCompileHugeMethods"
+
+
+class SparkUnavailable(Exception):
+    """No Spark Connect server answers at the configured sc:// URL."""
+
+
+def is_remote(master: str) -> bool:
+    """True for a Spark Connect URL (sc://host:port/;params): the session is a client of that
+    server, whose JVM, master and executors are already up."""
+    return master.startswith("sc://")
+
+
+def jit_options(input_bytes: int) -> str:
+    return _FULL_JIT if input_bytes >= FULL_JIT_BYTES else _C1_ONLY
+
+
+def spark_config(master: str, cache_dir: Path) -> dict[str, str]:
+    """Spark settings sized for a small machine; a cluster overrides them with spark-defaults."""
+    # Executors must run this interpreter (it has psycopg and pyarrow for the COPY); Spark
+    # reads PYSPARK_PYTHON when it starts Python workers. A cluster may set its own.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if master.startswith("local"):
+        # Loopback only: executors (separate JVMs under local-cluster) and the driver meet here.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    return {
+        "spark.master": master,
+        "spark.app.name": "groups-pipeline",
+        # A Connect server's JVM is its own: only this process's JVM takes the class archive.
+        "spark.driver.extraJavaOptions": "" if is_remote(master) else jvm_options(cache_dir),
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.ansi.enabled": "true",
+        "spark.sql.shuffle.partitions": str(max(2, (os.cpu_count() or 2) * 2)),
+        "spark.sql.files.maxPartitionBytes": ONE_FILE_PER_PARTITION,
+        "spark.sql.files.openCostInBytes": ONE_FILE_PER_PARTITION,
+        "spark.sql.execution.arrow.maxRecordsPerBatch": "65536",
+        # Validation computes each field once into a column and builds rules on those columns;
+        # collapsing the projections would inline (and repeat) the costly expressions again.
+        "spark.sql.optimizer.excludedRules": "org.apache.spark.sql.catalyst.optimizer.CollapseProject",
+        # A day's validated records are cached for one re-read (the duplicate check, then the
+        # staging): choosing a compression per column costs more than it saves on that re-read.
+        "spark.sql.inMemoryColumnarStorage.compressed": "false",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.log.level": "ERROR",
+        "spark.driver.memory": "2g",
+    }
+
+
+def session(config: dict[str, str], input_bytes: int):
+    """The process's one session: started with `config` and the compilers for `input_bytes` of
+    input if it is not up yet (a session already up, from `start_in_background` or an earlier
+    day of the run, is returned as it is). With an sc:// master, a client session of that Spark
+    Connect server, with the SQL settings of `config` (the server's own JVM settings stay)."""
+    from pyspark.sql import SparkSession
+
+    if is_remote(config["spark.master"]):
+        return _remote_session(config)
+    config = dict(config)
+    scratch = _scratch_folder()
+    jvm = [config.get("spark.driver.extraJavaOptions", ""), jit_options(input_bytes)]
+    jvm.append(f"-Djava.io.tmpdir={scratch}")  # the JVM's own temporary files go there too
+    config["spark.driver.extraJavaOptions"] = " ".join(jvm).strip()
+    config.setdefault("spark.local.dir", scratch)
+    builder = SparkSession.builder
+    for key, value in config.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+_scratch: list[str] = []
+_scratch_lock = threading.Lock()
+
+
+def _scratch_folder() -> str:
+    """The folder of this process for Spark's scratch files (block manager, shuffle, user files),
+    under $TMPDIR, removed when the process exits. PySpark ends its JVM with SIGKILL at exit,
+    which skips Spark's own clean-up, so Spark's folders would otherwise stay in the temporary
+    folder after every run. SPARK_LOCAL_DIRS, where set, still takes precedence (Spark's rule).
+    One per process, whichever thread asks first (the CLI's background start or the step)."""
+    with _scratch_lock:
+        if not _scratch:
+            _scratch.append(tempfile.mkdtemp(prefix="groups-spark-"))
+            # Registered before the JVM starts: exit handlers run last-registered first, so
+            # PySpark's kill of the JVM comes before this.
+            atexit.register(shutil.rmtree, _scratch[0], ignore_errors=True)
+        return _scratch[0]
+
+
+def _remote_session(config: dict[str, str]):
+    from pyspark.sql import SparkSession
+
+    url = config["spark.master"]
+    parts = urlsplit(url.split(";", 1)[0])
+    try:  # the client would retry a closed port for minutes: ask once, briefly, first
+        socket.create_connection((parts.hostname or "localhost", parts.port or 15002), timeout=5).close()
+    except OSError as err:
+        raise SparkUnavailable(
+            f"no Spark Connect server answers at {redact(url)} ({err}). Start one with "
+            "`groups-pipeline spark-server`, or unset GROUPS_SPARK_MASTER to run Spark in this process."
+        ) from None
+    builder = SparkSession.builder.remote(url)
+    for key, value in config.items():
+        if key.startswith("spark.sql."):  # the settings a client session may set
+            builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def start_in_background(master: str, cache_dir: Path, input_bytes: int) -> threading.Thread:
+    """Start the session in a thread (without importing Dagster), sized for `input_bytes` of
+    input; the step's `session` then waits for it: SparkSession.builder.getOrCreate returns the
+    process's one session."""
+    # Imported here, before the thread: pyspark imported by two threads at once (this one and
+    # Dagster's loading of the definitions) can see a partly initialised module and fail.
+    import pyspark.sql  # noqa: F401
+
+    if is_remote(master):
+        import pyspark.sql.connect.session  # noqa: F401
+
+    def start() -> None:
+        try:
+            session(spark_config(master, cache_dir), input_bytes)
+        except SparkUnavailable:
+            pass  # the step asks again and fails with this message, where the run shows it
+
+    thread = threading.Thread(target=start, name="spark-start", daemon=True)
+    thread.start()
+    return thread
