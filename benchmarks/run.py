@@ -55,9 +55,10 @@ GENERATED = {
 }
 SCALES = ["sample", *GENERATED]
 TABLES = {
-    "groups": "group_id, name, parent_group_id, created_at, updated_at, inactive, deleted, sync_day",
+    "groups": "group_id, group_key, name, parent_group_id, created_at, updated_at, inactive, deleted, "
+    "sync_day",
     "group_membership": "group_id, agent_id",
-    "agents": "agent_id, name, email, active, updated_at, sync_day",
+    "agents": "agent_id, agent_key, name, email, active, updated_at, sync_day",
 }
 
 
@@ -183,8 +184,10 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
             conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
             conn.execute(statement("schema"))
+            columns = "group_id, group_key, name, parent_group_id, created_at, updated_at, inactive, deleted"
             conn.execute(
-                f"INSERT INTO groups SELECT i, 'g' || i, {parent}, now(), now(), true, false, 'd' "  # noqa: S608
+                f"INSERT INTO groups ({columns}, sync_day) "  # noqa: S608
+                f"SELECT i, i::text, 'g' || i, {parent}, now(), now(), true, false, 'd' "
                 f"FROM generate_series(1, {size}) i"
             )
             conn.execute(
@@ -192,7 +195,8 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
                 f"WHERE {active_where}"
             )
             conn.execute(
-                "INSERT INTO agents SELECT i, NULL, NULL, true, NULL, 'd' FROM generate_series(1, %s) i",
+                "INSERT INTO agents (agent_id, agent_key, active, sync_day) "
+                "SELECT i, i::text, true, 'd' FROM generate_series(1, %s) i",
                 (size,),
             )
             conn.execute("ANALYZE groups, group_membership, agents")

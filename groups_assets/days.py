@@ -11,7 +11,6 @@ from pathlib import Path
 
 DAY_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 DAY_FOLDER_PREFIX = "sync-"
-SOURCES = ("admin_groups", "agents")  # the folders of a day, each of *.json files
 SUCCESS_MARKER = "_SUCCESS"  # written last by an export: the day folder is complete
 
 
@@ -66,16 +65,18 @@ def json_files(folder: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class DayFiles:
-    """The files of one day that were checked, per source folder: exactly these are read."""
+    """The files of one day that were checked, per source folder: exactly these are read.
+    `present`: the folders the day has (a folder that is absent changes nothing that day)."""
 
     day: str
     files: dict[str, list[Path]]
+    present: frozenset[str]
 
     def size(self, source: str | None = None) -> int:
         return sum(p.stat().st_size for s in ([source] if source else self.files) for p in self.files[s])
 
 
-def day_files(source_root: Path, day: str, sources: tuple[str, ...] = SOURCES) -> DayFiles:
+def day_files(source_root: Path, day: str, sources: tuple[str, ...]) -> DayFiles:
     """The `*.json` files of each source folder of the day (the first folder is required), or
     BadDayKey saying what is wrong and what to do. A file that resolves outside the source root
     (a symlink pointing elsewhere) is refused."""
@@ -93,13 +94,13 @@ def day_files(source_root: Path, day: str, sources: tuple[str, ...] = SOURCES) -
                 f"day {day}: {path} resolves to {path.resolve()}, outside the source root {root}; "
                 "refused. Copy the file into the day folder instead of linking it."
             )
-    return DayFiles(day, files)
+    return DayFiles(day, files, frozenset(s for s in sources if (folder / s).is_dir()))
 
 
-def day_bytes(source_root: Path, day: str) -> int:
+def day_bytes(source_root: Path, day: str, sources: tuple[str, ...]) -> int:
     """The size of the files the day's run reads (json_files of each source folder)."""
     folder = source_root / f"{DAY_FOLDER_PREFIX}{day}"
-    return sum(p.stat().st_size for s in SOURCES if (folder / s).is_dir() for p in json_files(folder / s))
+    return sum(p.stat().st_size for s in sources if (folder / s).is_dir() for p in json_files(folder / s))
 
 
 def newest_change(folder: Path) -> float:

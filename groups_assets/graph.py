@@ -13,15 +13,24 @@ ASSETS = (
         "raw_groups",
         kinds={"spark", "json"},
         group_name="groups",
-        description="Every record of the day's admin_groups/*.json (JSON Lines or arrays), with its "
-        "file, line and raw text, parsed as JSON where it parses.",
+        description="Every record of the day's group folder (admin_groups/, sys_user_group/ or "
+        "groups/, by the source format): JSON Lines, arrays or API pages, with its file, line and "
+        "raw text, parsed as JSON where it parses.",
+    ),
+    AssetSpec(
+        "raw_memberships",
+        kinds={"spark", "json"},
+        group_name="groups",
+        description="Every row of the day's membership table (sys_user_grmember/ or "
+        "group_memberships/; optional folder: absent means no membership changes that day). The "
+        "contract format has none: its members come inside the group records.",
     ),
     AssetSpec(
         "raw_agents",
         kinds={"spark", "json"},
         group_name="agents",
-        description="Every record of the day's agents/*.json (optional folder: absent means no "
-        "agent changes that day).",
+        description="Every record of the day's agent folder (agents/, sys_user/ or users/; optional "
+        "folder: absent means no agent changes that day).",
     ),
     AssetSpec(
         "validated_groups",
@@ -32,33 +41,45 @@ ASSETS = (
         "fields (duplicates resolved by updated_at), the rest with the first reason that applies.",
     ),
     AssetSpec(
+        "validated_memberships",
+        deps=["raw_memberships"],
+        kinds={"spark"},
+        group_name="groups",
+        description="The day's membership rows checked against the contract (CONTRACT.md 7): a group "
+        "and a user that are keys of the format, the group in the day or stored.",
+    ),
+    AssetSpec(
         "validated_agents",
         deps=["raw_agents"],
         kinds={"spark"},
         group_name="agents",
-        description="The day's agent records checked against the contract.",
+        description="The day's agent records checked against the contract (users that are not "
+        "agents are skipped).",
     ),
     AssetSpec(
         "groups_table",
         deps=["validated_groups"],
         kinds={"postgres"},
         group_name="groups",
-        description="PostgreSQL `groups`: upserted on group_id; a record never replaces a row with "
-        "a newer updated_at; deletes are soft.",
+        description="PostgreSQL `groups`: upserted on group_id, with the source system's key in "
+        "group_key; a record never replaces a row a newer one wrote (by updated_at, or by day for "
+        "the formats whose days are ordered); deletes are soft.",
     ),
     AssetSpec(
         "membership_table",
-        deps=["validated_groups"],
+        deps=["validated_groups", "validated_memberships"],
         kinds={"postgres"},
         group_name="groups",
-        description="PostgreSQL `group_membership`: an applied group's members become exactly its agent_ids.",
+        description="PostgreSQL `group_membership`: the members of each group the day sets become "
+        "exactly the day's (its agent_ids, or its membership rows).",
     ),
     AssetSpec(
         "agents_table",
         deps=["validated_agents"],
         kinds={"postgres"},
         group_name="agents",
-        description="PostgreSQL `agents`: upserted on agent_id with the updated_at guard.",
+        description="PostgreSQL `agents`: upserted on agent_id, with the source system's key in "
+        "agent_key, under the same guard as the groups.",
     ),
     AssetSpec(
         "inactive_flags",
@@ -85,6 +106,12 @@ STEP_CHECKS = (
         description="Group records that break the contract, counted per reject reason, with a sample.",
     ),
     AssetCheckSpec(
+        "malformed_memberships",
+        asset="validated_memberships",
+        description="Membership rows that break the contract (CONTRACT.md 7), unknown groups "
+        "included, counted per reject reason, with a sample.",
+    ),
+    AssetCheckSpec(
         "malformed_agents",
         asset="validated_agents",
         description="Agent records that break the contract, counted per reject reason, with a sample.",
@@ -92,14 +119,14 @@ STEP_CHECKS = (
     AssetCheckSpec(
         "records_accounted",
         asset="groups_table",
-        description="Every record read that day is accounted for: read = loaded + rejected, for "
-        "admin_groups and agents alike.",
+        description="Every record read that day is accounted for, folder by folder: read = loaded + "
+        "rejected (+ skipped: users that are not agents).",
     ),
     AssetCheckSpec(
         "reject_ratio",
         asset="validated_groups",
         blocking=True,
         description="Blocks the day before anything is written when more than GROUPS_MAX_REJECT_RATIO "
-        "(default 20%) of its records (groups and agents) are rejected, or no group record is valid.",
+        "(default 20%) of its records (every folder) are rejected, or no group record is valid.",
     ),
 )

@@ -1,6 +1,7 @@
 """The keys of the materialization metadata: written by the sync_day step, read by the CLI's
 summary and the benchmark. Numbers are plotted by the Dagster UI across days."""
 
+FOLDER = "folder"  # the source folder a raw asset read (text)
 FILES = "files"
 BYTES = "bytes"
 RECORDS = "records"
@@ -16,6 +17,7 @@ MEMBERSHIPS_ADDED = "memberships_added"
 MEMBERSHIPS_REMOVED = "memberships_removed"
 AGENTS_LOADED = "agents_loaded"
 AGENTS_WRITTEN = "agents_written"
+USERS_SKIPPED = "users_skipped"  # users that are not agents, not stored (zendesk)
 BECAME_INACTIVE = "became_inactive"
 BECAME_ACTIVE = "became_active"
 GROUPS_FLIPPED = "groups_flipped"

@@ -2,7 +2,8 @@
 
 `Settings.from_environment()` is called where a process starts: by the code location's resource
 builder (defs/resources.py) and by the command line, which then overrides what its flags say.
-Everything else gets its settings as Dagster resources, never from the environment.
+Everything else gets its settings as Dagster resources, never from the environment. The
+defaults live here, once; the resources' fields take them from here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,16 @@ from pathlib import Path
 DATABASE_URL_ENV = "GROUPS_DATABASE_URL"
 ALERT_WEBHOOK_ENV = "GROUPS_ALERT_WEBHOOK_URL"
 
+AUTO_MASTER = "auto"  # the project's warm server if one is up, else LOCAL_MASTER
+LOCAL_MASTER = "local[*]"
+SOURCE_FORMAT = "contract"
+SCHEMA = "public"
+MAX_REJECT_RATIO = 0.2
+SETTLE_SECONDS = 300.0
+UI_BASE_URL = "http://127.0.0.1:3000"
+ALERT_RETRY_HOURS = 24.0
+CHECK_TIMEOUT_SECONDS = 300.0
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -24,16 +35,20 @@ class Settings:
     source_root: Path
     database_url: str | None
     db_schema: str
-    spark_master: str | None  # None: the warm server of `home` if one is up, else local[*]
+    spark_master: str
     dagster_home: Path
     cache_dir: Path
-    max_reject_ratio: float = 0.2
-    settle_seconds: float = 300.0
+    source_format: str = SOURCE_FORMAT
+    max_reject_ratio: float = MAX_REJECT_RATIO
+    settle_seconds: float = SETTLE_SECONDS
     alert_webhook_url: str | None = None
-    ui_base_url: str = "http://127.0.0.1:3000"
+    ui_base_url: str = UI_BASE_URL
     first_load: bool = True
-    alert_retry_hours: float = 24.0
-    check_timeout_seconds: float = 300.0
+    alert_retry_hours: float = ALERT_RETRY_HOURS
+    check_timeout_seconds: float = CHECK_TIMEOUT_SECONDS
+    # True when the secrets above are this process's environment variables: the resources then
+    # read them by name when a run starts (EnvVar), else take them as they are.
+    secrets_from_environment: bool = False
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -50,18 +65,31 @@ class Settings:
             home=home,
             source_root=Path(env.get("GROUPS_SOURCE_ROOT") or "sample_data").resolve(),
             database_url=env.get(DATABASE_URL_ENV) or None,
-            db_schema=env.get("GROUPS_DB_SCHEMA") or "public",
-            spark_master=env.get("GROUPS_SPARK_MASTER") or None,
+            db_schema=env.get("GROUPS_DB_SCHEMA") or SCHEMA,
+            spark_master=env.get("GROUPS_SPARK_MASTER") or AUTO_MASTER,
             dagster_home=Path(env.get("DAGSTER_HOME") or home / "dagster_home").resolve(),
             cache_dir=Path(env.get("GROUPS_CACHE_DIR") or user_cache / "groups-pipeline"),
-            max_reject_ratio=_number(env, "GROUPS_MAX_REJECT_RATIO", 0.2, high=1.0),
-            settle_seconds=_number(env, "GROUPS_SENSOR_SETTLE_SECONDS", 300.0),
+            source_format=source_format(env.get("GROUPS_SOURCE_FORMAT") or SOURCE_FORMAT),
+            max_reject_ratio=_number(env, "GROUPS_MAX_REJECT_RATIO", MAX_REJECT_RATIO, high=1.0),
+            settle_seconds=_number(env, "GROUPS_SENSOR_SETTLE_SECONDS", SETTLE_SECONDS),
             alert_webhook_url=env.get(ALERT_WEBHOOK_ENV) or None,
-            ui_base_url=env.get("GROUPS_UI_BASE_URL") or "http://127.0.0.1:3000",
+            ui_base_url=env.get("GROUPS_UI_BASE_URL") or UI_BASE_URL,
             first_load=_choice(env, "GROUPS_FIRST_LOAD", ("auto", "off")) == "auto",
-            alert_retry_hours=_number(env, "GROUPS_ALERT_RETRY_HOURS", 24.0),
-            check_timeout_seconds=_number(env, "GROUPS_CHECK_TIMEOUT_SECONDS", 300.0, low=1.0),
+            alert_retry_hours=_number(env, "GROUPS_ALERT_RETRY_HOURS", ALERT_RETRY_HOURS),
+            check_timeout_seconds=_number(
+                env, "GROUPS_CHECK_TIMEOUT_SECONDS", CHECK_TIMEOUT_SECONDS, low=1.0
+            ),
+            secrets_from_environment=environ is None or environ is os.environ,
         )
+
+
+def source_format(name: str) -> str:
+    """`name` when it is a source format (formats/), or ValueError listing them."""
+    from groups_assets.formats import FORMATS
+
+    if name not in FORMATS:
+        raise ValueError(f"GROUPS_SOURCE_FORMAT={name!r} must be one of {', '.join(FORMATS)}.")
+    return name
 
 
 def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:

@@ -15,8 +15,10 @@ from pathlib import Path
 import psycopg
 from dagster import DagsterInstance
 
+from groups_assets.contract.validation import validate
 from groups_assets.definitions import defs as load_defs
 from groups_assets.defs.resources import build_resources
+from groups_assets.formats import contract
 from groups_assets.partitions import sync_days
 from groups_assets.resources.postgres import PostgresResource
 from groups_assets.settings import Settings
@@ -50,8 +52,10 @@ def restart_embedded(pgdata: Path) -> float:
 # The asset graph the project promises (README): what a day materializes and the UI lists.
 ASSETS = {
     "raw_groups",
+    "raw_memberships",
     "raw_agents",
     "validated_groups",
+    "validated_memberships",
     "validated_agents",
     "groups_table",
     "membership_table",
@@ -59,6 +63,16 @@ ASSETS = {
     "inactive_flags",
     "group_history",
 }
+
+
+def validate_groups(records):
+    """The contract format's group rules over read records (contract/validation.py)."""
+    return validate(contract.GROUPS_TABLE, contract.FORMAT, records, [])
+
+
+def validate_agents(records):
+    """The contract format's agent rules over read records."""
+    return validate(contract.AGENTS_TABLE, contract.FORMAT, records, [])
 
 
 def lines(*records: object) -> str:

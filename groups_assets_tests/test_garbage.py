@@ -32,9 +32,9 @@ from hypothesis import strategies as st
 from pyspark.sql import functions as F
 
 from groups_assets.contract.reader import read_records
-from groups_assets.contract.validation import validate_agents, validate_groups
 from groups_assets.days import json_files
 from groups_assets_tests.oracle import BOM, MAX_ID, VALID, expected_reasons
+from groups_assets_tests.support import validate_agents, validate_groups
 
 FUZZED = Counter()  # records fuzzed in this test session, by source
 

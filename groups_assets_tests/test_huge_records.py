@@ -17,9 +17,8 @@ from groups_assets.contract.reader import (
     read_records,
     stream_lines,
 )
-from groups_assets.contract.validation import validate_groups
 from groups_assets.days import json_files
-from groups_assets_tests.support import group, lines
+from groups_assets_tests.support import group, lines, validate_groups
 
 
 def test_stream_lines_splits_like_spark_and_shortens_long_lines(tmp_path):

@@ -29,13 +29,14 @@ def test_each_step_of_the_walk_is_a_key_lookup_with_or_without_statistics(pg_url
         # Chains of DEPTH groups; only the bottom group of each has members, so every group above
         # it is reached by the walk. Two agents in three are active.
         conn.execute(
-            "INSERT INTO agents (agent_id, name, active, updated_at, sync_day) "
-            "SELECT a, 'a', a %% 3 <> 0, now(), 'd1' FROM generate_series(1, %s::int) a",
+            "INSERT INTO agents (agent_id, agent_key, name, active, updated_at, sync_day) "
+            "SELECT a, a::text, 'a', a %% 3 <> 0, now(), 'd1' FROM generate_series(1, %s::int) a",
             (AGENTS,),
         )
         conn.execute(
-            "INSERT INTO groups (group_id, name, parent_group_id, created_at, updated_at, inactive, "
-            "deleted, sync_day) SELECT g, 'g', CASE WHEN g %% %(depth)s = 1 THEN NULL ELSE g - 1 END, "
+            "INSERT INTO groups (group_id, group_key, name, parent_group_id, created_at, updated_at, "
+            "inactive, deleted, sync_day) SELECT g, g::text, 'g', "
+            "CASE WHEN g %% %(depth)s = 1 THEN NULL ELSE g - 1 END, "
             "now(), now(), false, false, 'd1' FROM generate_series(1, %(groups)s::int) g",
             {"depth": DEPTH, "groups": CHAINS * DEPTH},
         )

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from groups_assets.contract.reader import read_records
-from groups_assets.contract.validation import validate_agents, validate_groups
 from groups_assets.days import json_files
-from groups_assets_tests.support import agent, group
+from groups_assets_tests.support import agent, group, validate_agents, validate_groups
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_ID = 9223372036854775807

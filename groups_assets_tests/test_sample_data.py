@@ -10,6 +10,7 @@ from groups_assets_tests.support import ASSETS, SAMPLE
 
 CHECKS = {
     "malformed_groups",
+    "malformed_memberships",
     "malformed_agents",
     "orphan_memberships",
     "orphan_parents",

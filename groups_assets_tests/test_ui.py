@@ -29,6 +29,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 CHECKS = {
     ("validated_groups", "malformed_groups"),
+    ("validated_memberships", "malformed_memberships"),
     ("validated_groups", "reject_ratio"),
     ("validated_agents", "malformed_agents"),
     ("groups_table", "orphan_parents"),

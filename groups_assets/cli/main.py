@@ -19,10 +19,12 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
+from groups_assets import formats
+
 # Nothing here imports Dagster at module level: `run` starts the Spark JVM first.
 from groups_assets.cli import generate
 from groups_assets.days import BadDayKey, day_bytes, day_folder, list_days
-from groups_assets.settings import Settings
+from groups_assets.settings import AUTO_MASTER, LOCAL_MASTER, Settings, source_format
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
@@ -50,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--all", action="store_true", help="every day not yet loaded, in day order")
     run.add_argument(
         "--source-root", help="folder holding sync-<day>/ (default: GROUPS_SOURCE_ROOT or ./sample_data)"
+    )
+    run.add_argument(
+        "--format",
+        help="the system that wrote the days: contract, servicenow or zendesk "
+        "(default: GROUPS_SOURCE_FORMAT or contract; README: Source formats)",
     )
     run.add_argument(
         "-v", "--verbose", action="store_true", help="print Dagster's step logs and Spark's output too"
@@ -84,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
         "spark-server",
         help="keep one Spark JVM up for many runs (a Spark Connect server); Ctrl-C stops it",
         description="Starts a Spark Connect server with this project's Spark settings on "
-        "GROUPS_SPARK_MASTER (default local[*]). Runs use it with GROUPS_SPARK_MASTER=sc://HOST:PORT "
+        "GROUPS_SPARK_MASTER (default local[*]). Runs of the same GROUPS_HOME with no "
+        "GROUPS_SPARK_MASTER of their own use it, as do runs with GROUPS_SPARK_MASTER=sc://HOST:PORT, "
         "and skip the JVM's start-up and cold code. No authentication: it binds loopback by default.",
     )
     server.add_argument("--port", type=int, default=DEFAULT_SPARK_PORT)
@@ -203,8 +211,14 @@ def _pending_days(settings: Settings) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     settings = _settings()
-    if args.source_root:  # --source-root wins over the environment
+    if args.source_root:  # the flags win over the environment
         settings = dataclasses.replace(settings, source_root=Path(args.source_root).resolve())
+    if args.format:
+        try:
+            settings = dataclasses.replace(settings, source_format=source_format(args.format))
+        except ValueError as err:
+            print(f"groups-pipeline: --format: {err}", file=sys.stderr)
+            return EXIT_USAGE
     if not settings.source_root.is_dir():
         print(
             f"groups-pipeline: source root {settings.source_root} is not a folder. "
@@ -232,7 +246,10 @@ def run(args: argparse.Namespace) -> int:
 
         resources = build_resources(settings)
         # The JVM takes seconds to start: let it start while Dagster loads and prepares the run.
-        resources["spark"].start_in_background(max(day_bytes(settings.source_root, day) for day in days))
+        folders = formats.get(settings.source_format).folders
+        resources["spark"].start_in_background(
+            max(day_bytes(settings.source_root, day, folders) for day in days)
+        )
         return _run_days(settings, resources, days, args.verbose, log_path)
 
 
@@ -245,7 +262,7 @@ def dev(args: argparse.Namespace) -> int:
     # venv needed); loopback only unless told otherwise.
     dg = str(Path(sys.executable).parent / "dg")
     command = [dg, "dev", "--host", args.host, "--port", args.port]
-    if settings.spark_master and is_remote(settings.spark_master):
+    if is_remote(settings.spark_master):
         os.chdir(PROJECT_ROOT)
         os.execve(dg, command, env)  # noqa: S606 - a fixed program; runs use the Spark Connect server given
     # dg shuts down on SIGINT: make sure it can (a shell's background job starts with it ignored).
@@ -290,10 +307,14 @@ def spark_server(args: argparse.Namespace) -> int:
 
     def ready(url: str) -> None:
         print(url, flush=True)  # the first line, for `dev` and scripts
-        print(f"  runs use it with GROUPS_SPARK_MASTER={url}; Ctrl-C stops it", file=sys.stderr, flush=True)
+        print(
+            f"  runs of {settings.home} use it, and any with GROUPS_SPARK_MASTER={url}; Ctrl-C stops it",
+            file=sys.stderr,
+            flush=True,
+        )
 
     try:
-        master = settings.spark_master or "local[*]"
+        master = LOCAL_MASTER if settings.spark_master == AUTO_MASTER else settings.spark_master
         serve(master, settings.cache_dir, settings.home, args.host, args.port, ready)
     except ServerNotStarted as err:
         print(f"groups-pipeline spark-server: {err}", file=sys.stderr)

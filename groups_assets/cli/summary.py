@@ -5,7 +5,6 @@ from __future__ import annotations
 from dagster import ExecuteInProcessResult
 
 from groups_assets import metadata as meta
-from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
 from groups_assets.errors import user_message
 
 
@@ -17,8 +16,9 @@ def _metadata(result: ExecuteInProcessResult) -> dict[str, dict[str, object]]:
     return out
 
 
-def _reasons(check_meta: dict[str, object], reasons: tuple[str, ...]) -> str:
-    parts = [f"{r} {check_meta[r]}" for r in reasons if check_meta.get(r)]
+def _reasons(check_meta: dict[str, object]) -> str:
+    """The non-zero reject reasons of a malformed check, in the check's (the contract's) order."""
+    parts = [f"{k} {v}" for k, v in check_meta.items() if k not in ("rejected", "folder", "sample") and v]
     return f" ({', '.join(parts)})" if parts else ""
 
 
@@ -37,18 +37,23 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
     lines = [f"day {day}: {status} in {seconds:.1f} s"]
     if spark := found.get("raw_groups", {}).get(meta.SPARK):
         lines.append(f"  spark: {spark}")
-    for source, raw, table, loaded_key, check, reasons in (
-        ("admin_groups", "raw_groups", "groups_table", meta.GROUPS_LOADED, "malformed_groups", GROUP_REASONS),
-        ("agents", "raw_agents", "agents_table", meta.AGENTS_LOADED, "malformed_agents", AGENT_REASONS),
+    accounted = checks.get("records_accounted")
+    accounted_meta = {k: v.value for k, v in accounted.metadata.items()} if accounted else {}
+    for raw, check in (
+        ("raw_groups", "malformed_groups"),
+        ("raw_memberships", "malformed_memberships"),
+        ("raw_agents", "malformed_agents"),
     ):
-        if raw not in found:
+        folder = found.get(raw, {}).get(meta.FOLDER)
+        if folder is None:  # not read (a failed day) or not a table of this format
             continue
         check_meta = {k: v.value for k, v in checks[check].metadata.items()} if check in checks else {}
-        loaded = found.get(table, {}).get(loaded_key, "-")
-        rejected = check_meta.get("rejected", "-")
+        loaded = accounted_meta.get(f"{folder}_loaded", "-")
+        skipped = accounted_meta.get(f"{folder}_skipped")
         lines.append(
-            f"  {source}: read {found[raw].get(meta.RECORDS, '-')}, loaded {loaded}, "
-            f"rejected {rejected}{_reasons(check_meta, reasons)}"
+            f"  {folder}: read {found[raw].get(meta.RECORDS, '-')}, loaded {loaded}, "
+            f"rejected {check_meta.get('rejected', '-')}{_reasons(check_meta)}"
+            + (f", skipped {skipped} (not agents)" if skipped else "")
         )
     if "membership_table" in found:
         m = found["membership_table"]
@@ -70,7 +75,7 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
         lines.append("  checks:")
         for name, evaluation in sorted(checks.items()):
             verdict = "passed" if evaluation.passed else evaluation.severity.value
-            lines.append(f"    {name:<20} {verdict:<6} {evaluation.description or ''}")
+            lines.append(f"    {name:<22} {verdict:<6} {evaluation.description or ''}")
     for message in failure_messages(result):
         lines.append(f"  error: {message}")
     return "\n".join(lines)

@@ -1,13 +1,16 @@
 """Read one source folder of a day into records: raw text, position and parsed JSON (Spark).
 
-JSON Lines and JSON array files are told apart per file (CONTRACT.md section 1). Each record
-keeps its file, its position (line number, or element number in an array file; 0 for an array
-file that does not parse) and its raw text for the rejects table. `doc` is the record parsed
-as a VARIANT, or NULL when it is not valid JSON.
+JSON Lines and JSON array files are told apart per file (CONTRACT.md section 1). A format whose
+systems write pages (an API response `{"result": [...]}`, an export `{"records": [...]}`) names
+their keys, and such a file's records are the elements of that array (CONTRACT.md 7). Each
+record keeps its file, its position (line number, or element number in an array or a page; 0
+for an array or page file that does not parse) and its raw text for the rejects table. `doc` is
+the record parsed as a VARIANT, or NULL when it is not valid JSON.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -42,10 +45,11 @@ _ROW_BITS = (1 << 33) - 1  # monotonically_increasing_id = partition << 33 | row
 _WHITESPACE = b" \t\r\n"
 _BOM = b"\xef\xbb\xbf"
 _BLANK_LINE = "^[ \\t\\r\\n]*\\z"  # only spaces, tabs and line ends: skipped
+_PAGE_START = re.compile(rb'\s*\{\s*"([A-Za-z_]+)"\s*:\s*\[')  # {"result": [ ...
 
 
-def is_array_file(path: Path) -> bool:
-    """True when the first non-blank character (after a BOM) is '['."""
+def _first_character(path: Path) -> bytes:
+    """The first non-blank byte of the file (after a BOM); empty for a blank file."""
     with path.open("rb") as f:
         head = f.read(3)
         if head != _BOM:
@@ -53,8 +57,31 @@ def is_array_file(path: Path) -> bool:
         while chunk := f.read(65536):
             stripped = chunk.lstrip(_WHITESPACE)
             if stripped:
-                return stripped[:1] == b"["
-    return False
+                return stripped[:1]
+    return b""
+
+
+def is_array_file(path: Path) -> bool:
+    """True when the first non-blank character (after a BOM) is '['."""
+    return _first_character(path) == b"["
+
+
+def is_page_file(path: Path, pages: tuple[str, ...]) -> bool:
+    """True when the file is one JSON object, not JSON Lines: a page (`{"result": [...]}`) or a
+    document written over several lines. A file whose first line is a whole JSON value is JSON
+    Lines, unless that value is an object holding one of the `pages` arrays (a page on one
+    line, as APIs answer)."""
+    if not pages or _first_character(path) != b"{":
+        return False
+    with path.open("rb") as f:
+        first = f.readline(MAX_RECORD_BYTES + 1).removeprefix(_BOM)
+    if (start := _PAGE_START.match(first[:4096])) and start[1].decode() in pages:
+        return True
+    try:
+        value = json.loads(first)
+    except ValueError:  # the first line is not a whole value: a document over several lines
+        return True
+    return isinstance(value, dict) and any(isinstance(value.get(key), list) for key in pages)
 
 
 def _strict_parse(frame: DataFrame, text: str, utf8: str) -> DataFrame:
@@ -245,14 +272,20 @@ def _lines(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
     )
 
 
-def _arrays(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
+def _arrays(spark: SparkSession, files: list[Path], source: str, pages: tuple[str, ...] = ()) -> DataFrame:
+    """The elements of whole-file JSON: an array's (no `pages`), or a page's: the array under one
+    of the `pages` keys, or else the document itself, one record."""
     whole = _whole_frame(spark, files, source).selectExpr(
         "source_file", f"{_strip_bom('value')} AS text", "is_valid_utf8(value) AND NOT too_long AS utf8"
     )
-    whole = _strict_parse(whole, "text", "utf8").selectExpr(
-        "source_file", "text", "try_variant_get(doc, '$', 'array<variant>') AS elements"
-    )
-    # The text of a file that is not one JSON array: one reject, the whole file.
+    if pages:
+        found = [f"try_variant_get(doc, {q('$.' + key)}, 'array<variant>')" for key in pages]
+        itself = "CASE WHEN startswith(schema_of_variant(doc), 'OBJECT') THEN array(doc) END"
+        elements = f"coalesce({', '.join(found)}, {itself})"
+    else:
+        elements = "try_variant_get(doc, '$', 'array<variant>')"
+    whole = _strict_parse(whole, "text", "utf8").selectExpr("source_file", "text", f"{elements} AS elements")
+    # The text of a file that is not one JSON array (or page): one reject, the whole file.
     whole = whole.selectExpr(
         "source_file", "elements", "CASE WHEN elements IS NULL THEN make_valid_utf8(text) END AS bad"
     )
@@ -275,16 +308,22 @@ def _arrays(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
     )
 
 
-def read_records(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
-    """Every record of `files` (the `*.json` files of one day's `admin_groups/` or `agents/`, as
-    json_files lists them), as RECORD_SCHEMA."""
+def read_records(
+    spark: SparkSession, files: list[Path], source: str, pages: tuple[str, ...] = ()
+) -> DataFrame:
+    """Every record of `files` (the `*.json` files of one folder of a day, as json_files lists
+    them), as RECORD_SCHEMA. `pages`: the keys of the arrays that hold the records in a page
+    file of the format."""
     arrays = [p for p in files if is_array_file(p)]
-    lines = [p for p in files if p not in arrays]
+    paged = [p for p in files if p not in arrays and is_page_file(p, pages)]
+    lines = [p for p in files if p not in arrays and p not in paged]
     parts = []
     if lines:
         parts.append(_lines(spark, lines, source))
     if arrays:
         parts.append(_arrays(spark, arrays, source))
+    if paged:
+        parts.append(_arrays(spark, paged, source, pages))
     if not parts:
         return spark.createDataFrame([], RECORD_SCHEMA)
     return _union(parts)

@@ -1,7 +1,6 @@
-"""The record rules of CONTRACT.md section 2 as Spark SQL expressions (no Python UDF).
-
-Types are read from the parsed VARIANT with schema_of_variant, which tells a JSON integer
-(BIGINT) from a float (DOUBLE/DECIMAL), a digit string (STRING) and the rest exactly.
+"""The building blocks of the record rules of CONTRACT.md section 2 as Spark SQL (no Python
+UDF): the timestamp rule, the first reason that applies, and duplicates resolved by updated_at.
+The field rules over a record's JSON types are in formats/base.py.
 
 The rules are SQL text, added to a DataFrame with one `selectExpr` per step: building them as
 Column objects costs a call into the JVM per function and operator (thousands per day, about a
@@ -13,11 +12,12 @@ from __future__ import annotations
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
+from groups_assets.contract.reasons import DECIDED_LATER
+
 _TS_RE = (
     r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?"
     r"(Z|([+-])(\d{2}):(\d{2}))?\z"
 )
-_DIGITS_RE = r"^[0-9]+\z"  # \z, not $: in Java's regex $ also matches before a final line break
 _FRACTION_RE = r"^\.(\d{1,6})"
 _OFFSET_RE = r"([+-])(\d{2}):(\d{2})\z"
 # 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in microseconds since 1970.
@@ -41,40 +41,6 @@ def q(text: str) -> str:
 def add(df: DataFrame, columns: dict[str, str]) -> DataFrame:
     """`df` with the named SQL expressions added as columns (one call into Spark)."""
     return df.selectExpr("*", *[f"{expr} AS `{name}`" for name, expr in columns.items()])
-
-
-def vtype(value: str) -> str:
-    """'BIGINT', 'STRING', 'BOOLEAN', 'VOID' (JSON null), 'OBJECT<...>', ...; NULL when absent."""
-    return f"schema_of_variant({value})"
-
-
-def is_missing(value: str, kind: str) -> str:
-    return f"({value} IS NULL OR {kind} = 'VOID')"
-
-
-def as_string(value: str, kind: str) -> str:
-    return f"(CASE WHEN {kind} = 'STRING' THEN try_variant_get({value}, '$', 'string') END)"
-
-
-def id_value(value: str, kind: str) -> str:
-    """The id as BIGINT when it follows the id rule (a JSON integer or a digit string,
-    1 <= id <= 2^63-1); NULL otherwise."""
-    text = f"try_variant_get({value}, '$', 'string')"
-    # Leading zeros off, then try_cast: more than 19 significant digits is NULL (out of range).
-    from_text = (
-        f"CASE WHEN {text} RLIKE {q(_DIGITS_RE)} "
-        f"THEN try_cast(regexp_replace({text}, '^0+(?=.)', '') AS BIGINT) END"
-    )
-    ident = (
-        f"CASE {kind} WHEN 'BIGINT' THEN try_variant_get({value}, '$', 'bigint') "
-        f"WHEN 'STRING' THEN {from_text} END"
-    )
-    return f"nullif(greatest({ident}, 0), 0)"
-
-
-def element_id(value: str) -> str:
-    """id_value for an array element (inside a higher-order function)."""
-    return id_value(value, vtype(value))
 
 
 def with_timestamp_micros(df: DataFrame, text_col: str, out_col: str) -> DataFrame:
@@ -134,11 +100,12 @@ def with_timestamp_micros(df: DataFrame, text_col: str, out_col: str) -> DataFra
 def first_reason(order: tuple[str, ...], rules: dict[str, str]) -> str:
     """The first reason whose condition (`rules`: reason -> SQL that is true when the record
     breaks the rule) holds, in the order of `order` (the contract's codes, contract/reasons.py);
-    NULL when none does. Every code of `order` but the last, the duplicate code that
-    resolve_duplicates gives, must have its rule: a code without one, or a rule without a code,
-    is an error here rather than a count silently missing from the checks."""
-    if list(rules) != list(order[:-1]):
-        raise ValueError(f"the rules {list(rules)} do not follow the reason codes {list(order[:-1])}")
+    NULL when none does. Every code of `order` but those decided later (reasons.DECIDED_LATER)
+    must have its rule: a code without one, or a rule without a code, is an error here rather
+    than a count silently missing from the checks."""
+    expected = [reason for reason in order if reason not in DECIDED_LATER]
+    if list(rules) != expected:
+        raise ValueError(f"the rules {list(rules)} do not follow the reason codes {expected}")
     whens = " ".join(f"WHEN coalesce({broken}, true) THEN {q(reason)}" for reason, broken in rules.items())
     return f"CASE {whens} END"
 
@@ -148,8 +115,8 @@ _BROADCAST_MAX = 1_000_000
 
 
 def resolve_duplicates(checked: DataFrame, id_col: str, reason: str) -> DataFrame:
-    """Among valid records with the same id, keep the greatest updated_at (a tie: the last in
-    file-name order, then file order); mark the others with `reason`.
+    """Among valid records with the same id (or text key), keep the greatest updated_at (a tie:
+    the last in file-name order, then file order); mark the others with `reason`.
 
     Runs one Spark job: the ids of the valid records come to the driver as one Arrow column
     (8 bytes a record, no shuffle), where the repeated ones are found; persist `checked` first,
@@ -166,7 +133,9 @@ def resolve_duplicates(checked: DataFrame, id_col: str, reason: str) -> DataFram
     import pyarrow as pa
 
     small = len(repeated) <= _BROADCAST_MAX
-    repeated_ids = checked.sparkSession.createDataFrame(pa.table({id_col: repeated.cast(pa.int64())}))
+    if pa.types.is_integer(repeated.type):
+        repeated = repeated.cast(pa.int64())
+    repeated_ids = checked.sparkSession.createDataFrame(pa.table({id_col: repeated}))
     candidates = checked.where("reason IS NULL").join(F.broadcast(repeated_ids), id_col, "left_semi")
     order = Window.partitionBy(id_col).orderBy(
         F.col("updated_micros").desc_nulls_last(), F.col("source_file").desc(), F.col("record_no").desc()

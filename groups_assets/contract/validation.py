@@ -1,80 +1,138 @@
-"""Apply the contract's record rules to a day's records: each record gets its parsed fields or
-exactly one reject reason (CONTRACT.md section 2).
+"""Apply the contract's record rules to a day's records of one table: each record gets its
+canonical fields or exactly one reject reason (CONTRACT.md sections 2 and 7).
 
-Fields are extracted once into plain columns (value and JSON type), then the rules are small
-SQL expressions over those columns: that keeps Spark's plans small and fast to build.
+The format's table says what each canonical field is (formats/base.py); the rules here are the
+contract's, the same for every format. Fields are extracted once into plain columns (value and
+JSON type), then the canonical fields and the rules are small SQL expressions over those
+columns: that keeps Spark's plans small and fast to build.
 """
 
 from __future__ import annotations
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
-from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
-from groups_assets.contract.rules import (
-    add,
-    as_string,
-    element_id,
-    first_reason,
-    id_value,
-    is_missing,
-    q,
-    resolve_duplicates,
-    vtype,
-    with_timestamp_micros,
-)
+from groups_assets.contract.reasons import DECIDED_LATER
+from groups_assets.contract.rules import add, first_reason, q, resolve_duplicates, with_timestamp_micros
+from groups_assets.formats.base import AGENTS, CANONICAL, GROUPS, MEMBERS, Field, Format, Table
 
+_BLANK_RE = r"(?U)^\s*\z"  # not empty after trimming (Unicode White_Space)
+
+# The output columns of each kind of table (the staging reads them; valid records only).
 GROUP_FIELDS = [
     "group_id",
+    "group_key",
     "name",
     "parent_group_id",
+    "parent_key",
     "created_micros",
     "updated_micros",
     "agent_ids",
     "deleted",
 ]
-AGENT_FIELDS = ["agent_id", "name", "email", "active", "updated_micros"]
+AGENT_FIELDS = ["agent_id", "agent_key", "name", "email", "active", "updated_micros", "is_agent"]
+MEMBER_FIELDS = ["group_id", "group_key", "agent_id", "agent_key", "in_day"]
+
+# The rules of each kind, over the canonical columns (c_<field> its value, h_<field> whether
+# the record has it): SQL that is true when the record breaks the rule.
+_COMMON = {"invalid_json": "NOT parsed", "not_an_object": "_fields IS NULL"}
+_RULES = {
+    GROUPS: _COMMON
+    | {
+        "missing_group_id": "NOT h_key",
+        "invalid_group_id": "c_key IS NULL",
+        "missing_name": f"NOT h_name OR coalesce(c_name RLIKE {q(_BLANK_RE)}, false)",
+        "invalid_name": f"c_name IS NULL OR instr(c_name, {q(chr(0))}) > 0",
+        "invalid_timestamp": "created_micros IS NULL OR updated_micros IS NULL",
+        "invalid_parent_group_id": "h_parent AND c_parent IS NULL",
+        "self_parent": "coalesce(c_parent = c_key, false)",
+        "invalid_agent_ids": "h_agent_ids AND c_agent_ids IS NULL",
+        "invalid_deleted": "h_deleted AND c_deleted IS NULL",
+    },
+    AGENTS: _COMMON
+    | {
+        "missing_agent_id": "NOT h_key",
+        "invalid_agent_id": "c_key IS NULL",
+        "invalid_active": "c_active IS NULL",
+        "invalid_timestamp": "h_updated_at AND updated_micros IS NULL",
+    },
+    MEMBERS: _COMMON
+    | {
+        "missing_group": "NOT h_group",
+        "missing_user": "NOT h_user",
+        "invalid_group": "c_group IS NULL",
+        "invalid_user": "c_user IS NULL",
+    },
+}
 
 
-def _c(name: str) -> tuple[str, str]:
-    return name, f"{name}_t"
+def _defaults(fmt: Format) -> dict[str, str]:
+    """The value of a canonical field a table does not give, typed as the field is."""
+    key = "CAST(NULL AS BIGINT)" if fmt.keys == "id" else "CAST(NULL AS STRING)"
+    return {
+        "parent": key,
+        "agent_ids": "CAST(NULL AS array<bigint>)",
+        "deleted": "CAST(NULL AS BOOLEAN)",
+        "is_agent": "true",
+    }
 
 
-_BLANK_RE = r"(?U)^\s*\z"  # not empty after trimming (Unicode White_Space)
-_NOT_OBJECT = "_fields IS NULL"  # the record is not a JSON object (see _extract)
-
-
-def _text(name: str) -> str:
-    """An optional free-text field: the string, a non-string as its JSON text, NUL replaced."""
-    value, kind = _c(name)
-    text = (
-        f"CASE WHEN {is_missing(value, kind)} THEN NULL "
-        f"ELSE coalesce({as_string(value, kind)}, to_json({value})) END"
-    )
-    return f"replace({text}, {q(chr(0))}, {q(chr(0xFFFD))})"
-
-
-def _extract(records: DataFrame, fields: list[str]) -> DataFrame:
-    """The record's `fields` as columns `<name>` (VARIANT, NULL when absent) and `<name>_t` (its
-    type, rules.vtype), and `_fields`, NULL when the record is not a JSON object.
+def _extract(records: DataFrame, fields: tuple[str, ...], wrapper: str) -> DataFrame:
+    """The record's `fields` as columns `r_<name>` (VARIANT, NULL when absent) and `r_<name>_t`
+    (its JSON type), and `_fields`, NULL when the record is not a JSON object. With a
+    `wrapper`, a record that has that field is read inside it.
 
     One cast of the record to a struct of VARIANTs finds every field in one walk over the
     object (names match case-sensitively, as a path does). Not a path lookup per field
     (`$.name`): Spark's lookup of an absent field throws and catches an exception, and most
     records omit some optional field."""
     struct = ", ".join(f"`{name}`: variant" for name in fields)
-    fields_expr = f"try_variant_get(doc, '$', 'struct<{struct}>') AS _fields"
+    doc = (
+        f"coalesce(try_variant_get(doc, '$', 'struct<`{wrapper}`: variant>').`{wrapper}`, doc)"
+        if wrapper
+        else "doc"
+    )
+    fields_expr = f"try_variant_get({doc}, '$', 'struct<{struct}>') AS _fields"
     kept = records.selectExpr("source_file", "record_no", "raw", "parsed", fields_expr)
     columns = {}
     for name in fields:
-        columns[name] = f"_fields.`{name}`"
-        columns[f"{name}_t"] = vtype(f"_fields.`{name}`")
+        columns[f"r_{name}"] = f"_fields.`{name}`"
+        columns[f"r_{name}_t"] = f"schema_of_variant(_fields.`{name}`)"
     return add(kept, columns)
 
 
-def _finish(
-    checked: DataFrame, id_col: str, duplicate_reason: str, columns: list[str], persisted: list | None
-) -> DataFrame:
+def _canonical(table: Table, fmt: Format, records: DataFrame) -> DataFrame:
+    x = _extract(records, table.reads, table.wrapper)
+    if table.derived:
+        x = add(x, table.derived)
+    defaults = _defaults(fmt)
+    columns = {}
+    for name in CANONICAL[table.kind]:
+        found = table.fields.get(name, Field(value=defaults.get(name, Field().value)))
+        columns[f"h_{name}"] = f"coalesce({found.present}, false)"
+        columns[f"c_{name}"] = found.value
+    return add(x, columns)
+
+
+def _reason(table: Table) -> str:
+    unknown = set(table.rules) - set(table.reasons)
+    if unknown:
+        raise ValueError(f"{table.folder}: rules {sorted(unknown)} have no place in its reasons")
+    rules = _RULES[table.kind]
+    ordered = {r: table.rules.get(r) or rules[r] for r in table.reasons if r not in DECIDED_LATER}
+    return first_reason(table.reasons, ordered)
+
+
+def _keys(fmt: Format, value: str, id_name: str, key_name: str) -> list[str]:
+    """A canonical key as its id column and its key column: the id for `keys="id"` formats,
+    the text key (an id assigned in the day's transaction) for `keys="text"`."""
+    if fmt.keys == "id":
+        return [f"{value} AS {id_name}", f"CAST(NULL AS STRING) AS {key_name}"]
+    return [f"CAST(NULL AS BIGINT) AS {id_name}", f"{value} AS {key_name}"]
+
+
+def _finish(checked: DataFrame, key: str, duplicate: str, columns: list[str], persisted: list) -> DataFrame:
     """Resolve duplicates among the valid records; keep raw text only for rejects.
 
     The checked records are persisted (MEMORY_AND_DISK) so that the rules run once per record
@@ -82,108 +140,97 @@ def _finish(
     unpersist when done (a Spark Connect server's cache is shared by all its runs: a run releases
     only its own)."""
     checked = checked.persist(StorageLevel.MEMORY_AND_DISK)
-    if persisted is not None:
-        persisted.append(checked)
-    out = resolve_duplicates(checked, id_col, duplicate_reason)
+    persisted.append(checked)
+    out = resolve_duplicates(checked, key, duplicate)
     kept = [f"CASE WHEN reason IS NULL THEN `{c}` END AS `{c}`" for c in columns]
     return out.selectExpr(
-        "source_file", "record_no", "CASE WHEN reason IS NOT NULL THEN raw END AS raw", "reason", *kept
+        "source_file",
+        "record_no",
+        "CASE WHEN reason IS NOT NULL THEN raw END AS raw",
+        "reason",
+        "foreign",
+        *kept,
     )
 
 
-# agent_ids as array<bigint>, an element NULL where it breaks the id rule; NULL when agent_ids is
-# not an array. An array of JSON integers only (the usual case) is read in one step; any other
-# array element by element (slower: a lambda per element).
-_MEMBERS = (
-    "CASE WHEN agent_ids_t = 'ARRAY<BIGINT>' THEN try_variant_get(agent_ids, '$', 'array<bigint>') "
-    f"ELSE transform(try_variant_get(agent_ids, '$', 'array<variant>'), e -> {element_id('e')}) END"
-)
-# An element NULL (breaks the id rule) or below 1.
-_BAD_MEMBER = (
-    "(coalesce(array_min(members) < 1, false) OR array_size(members) != array_size(array_compact(members)))"
-)
-
-
-def validate_groups(records: DataFrame, persisted: list | None = None) -> DataFrame:
-    fields = ["group_id", "name", "parent_group_id", "created_at", "updated_at", "agent_ids", "deleted"]
-    x = add(
-        _extract(records, fields),
-        {
-            "gid": id_value(*_c("group_id")),
-            "name_s": as_string(*_c("name")),
-            "pid": id_value(*_c("parent_group_id")),
-            "created_s": as_string(*_c("created_at")),
-            "updated_s": as_string(*_c("updated_at")),
-            "members": _MEMBERS,
-        },
-    )
-    x = with_timestamp_micros(x, "created_s", "created_micros")
-    x = with_timestamp_micros(x, "updated_s", "updated_micros")
-    reason = first_reason(
-        GROUP_REASONS,
-        {
-            "invalid_json": "NOT parsed",
-            "not_an_object": _NOT_OBJECT,
-            "missing_group_id": is_missing(*_c("group_id")),
-            "invalid_group_id": "gid IS NULL",
-            "missing_name": f"{is_missing(*_c('name'))} OR coalesce(name_s RLIKE {q(_BLANK_RE)}, false)",
-            "invalid_name": f"name_s IS NULL OR instr(name_s, {q(chr(0))}) > 0",
-            "invalid_timestamp": "created_micros IS NULL OR updated_micros IS NULL",
-            "invalid_parent_group_id": f"NOT {is_missing(*_c('parent_group_id'))} AND pid IS NULL",
-            "self_parent": "coalesce(pid = gid, false)",
-            "invalid_agent_ids": f"NOT {is_missing(*_c('agent_ids'))} AND (members IS NULL OR {_BAD_MEMBER})",
-            "invalid_deleted": f"NOT {is_missing(*_c('deleted'))} AND deleted_t != 'BOOLEAN'",
-        },
-    )
+def validate_groups(table: Table, fmt: Format, records: DataFrame, persisted: list) -> DataFrame:
+    x = _canonical(table, fmt, records)
+    x = with_timestamp_micros(x, "c_created_at", "created_micros")
+    x = with_timestamp_micros(x, "c_updated_at", "updated_micros")
     checked = x.selectExpr(
         "source_file",
         "record_no",
         "raw",
-        f"{reason} AS reason",
-        "gid AS group_id",
-        "name_s AS name",
-        "pid AS parent_group_id",
+        f"{_reason(table)} AS reason",
+        f"coalesce({table.foreign}, false) AS foreign",
+        *_keys(fmt, "c_key", "group_id", "group_key"),
+        "c_name AS name",
+        *_keys(fmt, "c_parent", "parent_group_id", "parent_key"),
         "created_micros",
         "updated_micros",
-        "coalesce(array_distinct(members), CAST(array() AS array<bigint>)) AS agent_ids",
-        "coalesce(try_variant_get(deleted, '$', 'boolean'), false) AS deleted",
+        "coalesce(array_distinct(c_agent_ids), CAST(array() AS array<bigint>)) AS agent_ids",
+        "coalesce(c_deleted, false) AS deleted",
     )
-    return _finish(checked, "group_id", GROUP_REASONS[-1], GROUP_FIELDS, persisted)
+    key = "group_id" if fmt.keys == "id" else "group_key"
+    return _finish(checked, key, table.reasons[-1], GROUP_FIELDS, persisted)
 
 
-def validate_agents(records: DataFrame, persisted: list | None = None) -> DataFrame:
-    x = add(
-        _extract(records, ["agent_id", "active", "updated_at", "name", "email"]),
-        {"aid": id_value(*_c("agent_id")), "updated_s": as_string(*_c("updated_at"))},
-    )
-    x = with_timestamp_micros(x, "updated_s", "updated_micros")
-    reason = first_reason(
-        AGENT_REASONS,
-        {
-            "invalid_json": "NOT parsed",
-            "not_an_object": _NOT_OBJECT,
-            "missing_agent_id": is_missing(*_c("agent_id")),
-            "invalid_agent_id": "aid IS NULL",
-            "invalid_active": "coalesce(active_t != 'BOOLEAN', true)",
-            "invalid_timestamp": f"NOT {is_missing(*_c('updated_at'))} AND updated_micros IS NULL",
-        },
-    )
+def validate_agents(table: Table, fmt: Format, records: DataFrame, persisted: list) -> DataFrame:
+    x = with_timestamp_micros(_canonical(table, fmt, records), "c_updated_at", "updated_micros")
     checked = x.selectExpr(
         "source_file",
         "record_no",
         "raw",
-        f"{reason} AS reason",
-        "aid AS agent_id",
-        f"{_text('name')} AS name",
-        f"{_text('email')} AS email",
-        "try_variant_get(active, '$', 'boolean') AS active",
+        f"{_reason(table)} AS reason",
+        f"coalesce({table.foreign}, false) AS foreign",
+        *_keys(fmt, "c_key", "agent_id", "agent_key"),
+        "c_name AS name",
+        "c_email AS email",
+        "c_active AS active",
         "updated_micros",
+        "coalesce(c_is_agent, true) AS is_agent",
     )
-    return _finish(checked, "agent_id", AGENT_REASONS[-1], AGENT_FIELDS, persisted)
+    key = "agent_id" if fmt.keys == "id" else "agent_key"
+    return _finish(checked, key, table.reasons[-1], AGENT_FIELDS, persisted)
 
 
-def validate(source: str, records: DataFrame, persisted: list[DataFrame]) -> DataFrame:
-    """The validated records of one source folder. Runs the duplicate search (one Spark job); the
-    rest stays lazy until the staging COPY reads it. What it persists is added to `persisted`."""
-    check = validate_groups if source == "admin_groups" else validate_agents
-    return check(records, persisted)
+def validate_members(table: Table, fmt: Format, records: DataFrame, day_groups: DataFrame) -> DataFrame:
+    """Membership rows. `in_day`: the row names a group with a valid record in the day's
+    `day_groups` (validated groups); whether the others name a stored group is decided in the
+    day's transaction (unknown_group), which needs their raw text, so they keep it."""
+    x = _canonical(table, fmt, records)
+    checked = x.selectExpr(
+        "source_file",
+        "record_no",
+        "raw",
+        f"{_reason(table)} AS reason",
+        f"coalesce({table.foreign}, false) AS foreign",
+        *_keys(fmt, "c_group", "group_id", "group_key"),
+        *_keys(fmt, "c_user", "agent_id", "agent_key"),
+    )
+    key = "group_id" if fmt.keys == "id" else "group_key"
+    known = day_groups.where("reason IS NULL").selectExpr(f"{key} AS _day_key", "true AS in_day")
+    joined = checked.join(F.broadcast(known), checked[key] == known["_day_key"], "left")
+    kept = [f"CASE WHEN reason IS NULL THEN `{c}` END AS `{c}`" for c in MEMBER_FIELDS[:-1]]
+    return joined.selectExpr(
+        "source_file",
+        "record_no",
+        "CASE WHEN reason IS NOT NULL OR in_day IS NULL THEN raw END AS raw",
+        "reason",
+        "foreign",
+        *kept,
+        "coalesce(in_day, false) AS in_day",
+    )
+
+
+def validate(
+    table: Table, fmt: Format, records: DataFrame, persisted: list, day_groups: DataFrame | None = None
+) -> DataFrame:
+    """The validated records of one table. Groups and agents run the duplicate search (one Spark
+    job) and persist what they checked (added to `persisted`); membership rows need the day's
+    validated groups. The rest stays lazy until the staging COPY reads it."""
+    if table.kind == GROUPS:
+        return validate_groups(table, fmt, records, persisted)
+    if table.kind == AGENTS:
+        return validate_agents(table, fmt, records, persisted)
+    return validate_members(table, fmt, records, day_groups)

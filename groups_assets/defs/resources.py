@@ -17,23 +17,32 @@ from groups_assets.settings import ALERT_WEBHOOK_ENV, DATABASE_URL_ENV, Settings
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
-    """The resources by key."""
+    """The resources by key. The secrets of settings read from the environment are passed as
+    EnvVar (read when a run starts, shown by name); others (a test's) as they are."""
+
+    def secret(name: str, value: str | None) -> dg.EnvVar | str | None:
+        return dg.EnvVar(name) if value and settings.secrets_from_environment else value
+
     return {
         "spark": SparkResource(
             master=settings.spark_master, home=str(settings.home), cache_dir=str(settings.cache_dir)
         ),
         "postgres": PostgresResource(
-            url=dg.EnvVar(DATABASE_URL_ENV) if settings.database_url else None,
+            url=secret(DATABASE_URL_ENV, settings.database_url),
             schema_name=settings.db_schema,
             embedded_pgdata=str(settings.embedded_pgdata),
             first_load=settings.first_load,
         ),
-        "source": SourceResource(root=str(settings.source_root), settle_seconds=settings.settle_seconds),
+        "source": SourceResource(
+            root=str(settings.source_root),
+            format=settings.source_format,
+            settle_seconds=settings.settle_seconds,
+        ),
         "checks": ChecksResource(
             max_reject_ratio=settings.max_reject_ratio, timeout_seconds=settings.check_timeout_seconds
         ),
         "alerts": AlertWebhook(
-            url=dg.EnvVar(ALERT_WEBHOOK_ENV) if settings.alert_webhook_url else None,
+            url=secret(ALERT_WEBHOOK_ENV, settings.alert_webhook_url),
             ui_base_url=settings.ui_base_url,
             retry_hours=settings.alert_retry_hours,
         ),

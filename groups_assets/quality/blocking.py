@@ -5,13 +5,16 @@ from __future__ import annotations
 from dagster import AssetCheckResult, AssetCheckSeverity
 
 from groups_assets.counts import DayCounts
+from groups_assets.formats.base import GROUPS, Format
 
 
-def reject_ratio(counts: DayCounts, day: str, max_ratio: float) -> AssetCheckResult:
-    """Passed, or failed (ERROR) with a description that says why the day is blocked."""
+def reject_ratio(counts: DayCounts, day: str, max_ratio: float, fmt: Format) -> AssetCheckResult:
+    """Passed, or failed (ERROR) with a description that says why the day is blocked. Over the
+    records of every table of the day, as the staging pass judged them (a membership row of an
+    unknown group is judged in the day's transaction, after this check)."""
     records = sum(counts.read(s) for s in counts.sources)
     rejected = sum(sum(counts.rejected(s).values()) for s in counts.sources)
-    valid_groups = counts.valid("admin_groups")
+    valid_groups = counts.valid(fmt.table(GROUPS).folder)
     ratio = rejected / records if records else 0.0
     reasons = {f"{s}:{r}": n for s in counts.sources for r, n in counts.rejected(s).items()}
     top = ", ".join(f"{k} {n}" for k, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5])

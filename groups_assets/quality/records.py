@@ -1,8 +1,9 @@
 """The step's checks on the day's records: malformed records per reason, and every record read
 accounted for.
 
-Their evidence comes from the one Spark pass that stages the day (counts.DayCounts) and from SQL
-on the staging and final tables; nothing is read again.
+Their evidence comes from the one Spark pass that stages each table (counts.DayCounts) and from
+SQL on the staging and final tables; nothing is read again. They name the format's own folders
+(`sys_user_grmember: 88 malformed record(s)`).
 """
 
 from __future__ import annotations
@@ -10,54 +11,80 @@ from __future__ import annotations
 import psycopg
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 
-from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
-from groups_assets.counts import DayCounts
+from groups_assets.counts import UNKNOWN_GROUP, DayCounts
+from groups_assets.formats.base import AGENTS, GROUPS, MEMBERS, Format, Table
 from groups_assets.quality.evidence import SAMPLE_ROWS, markdown_table
 from groups_assets.warehouse.staging import Stage
 from groups_assets.warehouse.statements import statement
 from groups_assets.warehouse.transaction import count_rejects
 
-REASONS = {"admin_groups": GROUP_REASONS, "agents": AGENT_REASONS}
-ASSETS = {"admin_groups": "validated_groups", "agents": "validated_agents"}
-WHAT = {"admin_groups": "group", "agents": "agent"}
+# The asset, the check and the staging table of each kind of table.
+STAGED = {GROUPS: "groups", AGENTS: "agents", MEMBERS: "member_rows"}
+ASSETS = {GROUPS: "validated_groups", AGENTS: "validated_agents", MEMBERS: "validated_memberships"}
+CHECKS = {GROUPS: "malformed_groups", AGENTS: "malformed_agents", MEMBERS: "malformed_memberships"}
 
 
-def malformed(conn: psycopg.Connection, stage: Stage, counts: DayCounts, source: str) -> AssetCheckResult:
-    """The malformed-records check of one source, with a sample of its rejects from staging."""
-    rejected = counts.rejected(source)
+def malformed(conn: psycopg.Connection, stage: Stage, counts: DayCounts, table: Table) -> AssetCheckResult:
+    """The malformed-records check of one table, with a sample of its rejects from staging."""
+    rejected = counts.rejected(table.folder)
     query = statement("sample_stage_rejects", **stage.names())
-    cur = conn.execute(query, {"source": source, "sample": SAMPLE_ROWS})
+    cur = conn.execute(query, {"source": table.folder, "sample": SAMPLE_ROWS})
     sample = [dict(zip([d.name for d in cur.description], row, strict=True)) for row in cur.fetchall()]
-    total, what = sum(rejected.values()), WHAT[source]
+    total = sum(rejected.values())
     return AssetCheckResult(
-        asset_key=ASSETS[source],
-        check_name=f"malformed_{what}s",
+        asset_key=ASSETS[table.kind],
+        check_name=CHECKS[table.kind],
         passed=total == 0,
         severity=AssetCheckSeverity.WARN,
-        description=f"{total} malformed {what} record(s)" if total else f"no malformed {what} record",
+        description=f"{total} malformed {table.folder} record(s)"
+        if total
+        else f"no malformed {table.folder} record",
         metadata={
+            "folder": table.folder,
             "rejected": total,
-            **{reason: rejected.get(reason, 0) for reason in REASONS[source]},
+            **{reason: rejected.get(reason, 0) for reason in table.reasons},
             "sample": MetadataValue.md(markdown_table(sample)),
         },
     )
 
 
-def records_accounted(conn: psycopg.Connection, counts: DayCounts, day: str) -> AssetCheckResult:
-    """read (counted by Spark) = loaded (rows in staging) + rejected (rows in `rejects`)."""
+def no_members() -> AssetCheckResult:
+    """The membership check of a format without a membership table (the contract's)."""
+    return AssetCheckResult(
+        asset_key=ASSETS[MEMBERS],
+        check_name=CHECKS[MEMBERS],
+        passed=True,
+        severity=AssetCheckSeverity.WARN,
+        description="no membership table in this format: members come with the group records",
+        metadata={"rejected": 0},
+    )
+
+
+def records_accounted(conn: psycopg.Connection, counts: DayCounts, day: str, fmt: Format) -> AssetCheckResult:
+    """read (counted by Spark) = loaded (rows the staging tables received, less those the day's
+    transaction took out) + rejected (rows in `rejects`) + skipped (users that are not agents),
+    for every table of the day."""
     stored = count_rejects(conn, day)
     metadata: dict[str, int] = {}
     balanced = True
-    for source, table in (("admin_groups", "groups"), ("agents", "agents")):
-        read, loaded = counts.read(source), counts.staged.get(table, 0)
-        rejected = sum(n for (s, _), n in stored.items() if s == source)
-        metadata |= {f"{source}_read": read, f"{source}_loaded": loaded, f"{source}_rejected": rejected}
-        balanced &= read == loaded + rejected
+    for table in fmt.tables:
+        folder = table.folder
+        read, skipped = counts.read(folder), counts.skipped(folder)
+        taken_out = skipped + counts.rejected(folder).get(UNKNOWN_GROUP, 0)
+        loaded = counts.staged.get(STAGED[table.kind], 0) - taken_out
+        rejected = sum(n for (s, _), n in stored.items() if s == folder)
+        metadata |= {f"{folder}_read": read, f"{folder}_loaded": loaded, f"{folder}_rejected": rejected}
+        if skipped:
+            metadata[f"{folder}_skipped"] = skipped
+        balanced &= read == loaded + rejected + skipped
+    any_skipped = any(counts.skipped(table.folder) for table in fmt.tables)
     return AssetCheckResult(
         asset_key="groups_table",
         check_name="records_accounted",
         passed=balanced,
         severity=AssetCheckSeverity.WARN,
-        description="read = loaded + rejected" if balanced else "records unaccounted for",
+        description=("read = loaded + rejected" + (" + skipped" if any_skipped else ""))
+        if balanced
+        else "records unaccounted for",
         metadata=metadata,
     )

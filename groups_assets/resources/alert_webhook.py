@@ -24,6 +24,8 @@ from urllib.parse import urlsplit
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from groups_assets.settings import ALERT_RETRY_HOURS, UI_BASE_URL
+
 _logger = logging.getLogger(__name__)
 
 
@@ -104,18 +106,19 @@ class AlertWebhook(ConfigurableResource):
         description="GROUPS_ALERT_WEBHOOK_URL (a secret: shown by its variable's name). Unset: "
         "alerts are only logged.",
     )
-    ui_base_url: str = Field(
-        default="http://127.0.0.1:3000", description="GROUPS_UI_BASE_URL: the run links in alerts."
-    )
+    ui_base_url: str = Field(default=UI_BASE_URL, description="GROUPS_UI_BASE_URL: the run links in alerts.")
     retry_hours: float = Field(
-        default=24.0,
+        default=ALERT_RETRY_HOURS,
+        ge=0,
         description="GROUPS_ALERT_RETRY_HOURS: an alert the webhook does not take is tried again "
         "for this long, then logged as lost.",
     )
-    timeout_seconds: float = 5.0
-    attempts: int = 3
-    backoff_seconds: float = 0.5
-    cooldown_seconds: float = 60.0
+    timeout_seconds: float = Field(default=5.0, gt=0, description="seconds a POST may take")
+    attempts: int = Field(default=3, ge=1, description="tries of one alert before it is left pending")
+    backoff_seconds: float = Field(default=0.5, ge=0, description="wait before the 2nd try, doubling")
+    cooldown_seconds: float = Field(
+        default=60.0, ge=0, description="after a give-up, the webhook is left alone this long"
+    )
 
     def run_url(self, run_id: str) -> str:
         return f"{self.ui_base_url.rstrip('/')}/runs/{run_id}"

@@ -12,6 +12,7 @@ from pydantic import Field, PrivateAttr
 
 from groups_assets.redact import redact
 from groups_assets.runtime.embedded import embedded_url
+from groups_assets.settings import SCHEMA
 
 SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -40,7 +41,7 @@ class PostgresResource(ConfigurableResource):
         description="GROUPS_DATABASE_URL (a secret: shown by its variable's name). Unset: the "
         "embedded PostgreSQL whose data is in embedded_pgdata.",
     )
-    schema_name: str = Field(default="public", description="GROUPS_DB_SCHEMA: the schema of the tables.")
+    schema_name: str = Field(default=SCHEMA, description="GROUPS_DB_SCHEMA: the schema of the tables.")
     embedded_pgdata: str = Field(default=".groups/pgdata", description="GROUPS_HOME/pgdata.")
     first_load: bool = Field(
         default=True,

@@ -7,25 +7,33 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from groups_assets.days import DayFiles, day_files, day_folder, list_days
+from groups_assets import formats
+from groups_assets.days import DayFiles, day_files
+from groups_assets.formats.base import Format
+from groups_assets.settings import SETTLE_SECONDS, SOURCE_FORMAT
 
 
 class SourceResource(ConfigurableResource):
-    """Where the daily exports are, for the step and the new-day sensor."""
+    """Where the daily exports are and in which system's format, for the step and the new-day
+    sensor."""
 
     root: str = Field(description="GROUPS_SOURCE_ROOT (the CLI's --source-root): holds sync-<day>/.")
+    format: str = Field(
+        default=SOURCE_FORMAT,
+        description="GROUPS_SOURCE_FORMAT (the CLI's --format): the system that wrote the days: "
+        f"{', '.join(formats.FORMATS)}.",
+    )
     settle_seconds: float = Field(
-        default=300.0,
+        default=SETTLE_SECONDS,
+        ge=0,
         description="GROUPS_SENSOR_SETTLE_SECONDS: the new-day sensor takes a sync-<day>/ folder "
         "without _SUCCESS as complete once nothing in it has changed for this long.",
     )
 
-    def day_folder(self, day: str) -> Path:
-        return day_folder(Path(self.root), day)
-
-    def days(self) -> list[str]:
-        return list_days(Path(self.root))
+    def source_format(self) -> Format:
+        return formats.get(self.format)
 
     def day_files(self, day: str) -> DayFiles:
-        """The day's files, checked; BadDayKey says what is wrong and what to do."""
-        return day_files(Path(self.root), day)
+        """The day's files, folder by folder of the format, checked; BadDayKey says what is
+        wrong and what to do."""
+        return day_files(Path(self.root), day, self.source_format().folders)

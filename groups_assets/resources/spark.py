@@ -2,7 +2,8 @@
 
 A resource of our own rather than dagster-pyspark's: the session depends on the day (the JIT
 compilers of a JVM are chosen by the size of its input before it starts), and on whether this
-project's warm server is up; both are decided here, so the step only asks for a session.
+project's warm server is up; both are decided here and in runtime/, so the step only asks for a
+session.
 """
 
 from __future__ import annotations
@@ -16,33 +17,37 @@ from pydantic import Field
 from groups_assets.redact import redact
 from groups_assets.runtime import spark_server, spark_session
 from groups_assets.runtime.spark_session import SparkUnavailable, is_remote
+from groups_assets.settings import AUTO_MASTER, LOCAL_MASTER
 
 __all__ = ["SparkResource", "SparkUnavailable"]
-
-LOCAL = "local[*]"
 
 
 class SparkResource(ConfigurableResource):
     """The run's Spark session. One session serves a whole process, whatever asks for it."""
 
-    master: str | None = Field(
-        default=None,
+    master: str = Field(
+        default=AUTO_MASTER,
         description="GROUPS_SPARK_MASTER: local[N], a cluster's master URL, or a Spark Connect "
-        "server's sc:// URL. Unset: the warm server that `groups-pipeline dev` or `spark-server` "
-        "announced in `home`, if it answers, else local[*] in the run's own process.",
+        f"server's sc:// URL. {AUTO_MASTER} (unset): the warm server that `groups-pipeline dev` "
+        f"or `spark-server` announced in `home`, if it answers, else {LOCAL_MASTER} in the run's "
+        "own process.",
     )
     home: str = Field(description="GROUPS_HOME: where this project's warm server announces itself.")
     cache_dir: str = Field(description="GROUPS_CACHE_DIR: the JVM's class archive.")
 
     def target(self) -> str:
-        """The master a session would take now."""
-        return self.master or spark_server.announced(Path(self.home)) or LOCAL
+        """The master a session of this process takes: the one it has, or the one it would start
+        on now."""
+        if found := spark_session.process_master():
+            return found
+        if self.master != AUTO_MASTER:
+            return self.master
+        return spark_server.announced(Path(self.home)) or LOCAL_MASTER
 
     def session(self, input_bytes: int):
         """The process's session, started for a day of `input_bytes` of input if it is not up
         yet; SparkUnavailable when an sc:// server does not answer."""
-        config = spark_session.spark_config(self.target(), Path(self.cache_dir))
-        return spark_session.session(config, input_bytes)
+        return spark_session.process_session(self.target(), Path(self.cache_dir), input_bytes)
 
     def start_in_background(self, input_bytes: int) -> threading.Thread:
         """Start the session in a thread while the caller does other work (the CLI, while
@@ -50,9 +55,9 @@ class SparkResource(ConfigurableResource):
         return spark_session.start_in_background(self.target(), Path(self.cache_dir), input_bytes)
 
     def describe(self) -> str:
-        """Which Spark a session of now runs on, for the run's summary (secrets masked)."""
+        """Which Spark the process's session runs on, for the run's summary (secrets masked)."""
         target = self.target()
         if not is_remote(target):
             return f"a JVM of this process ({target})"
-        owner = " (the warm server of this project's home)" if not self.master else ""
+        owner = " (the warm server of this project's home)" if self.master == AUTO_MASTER else ""
         return f"the Spark Connect server at {redact(target)}{owner}"

@@ -11,8 +11,8 @@ any other (class archive, local or cluster master) with both JIT compilers: it l
 enough for C2 to pay off. It listens on the loopback address unless told otherwise and has no
 authentication, like the Dagster UI beside it.
 
-While it serves, it announces itself in the project's home (GROUPS_HOME/spark-server.json): a
-run of the same home with no GROUPS_SPARK_MASTER of its own uses it (resources/spark.py).
+While it serves, it announces itself in the project's home (GROUPS_HOME/spark-server-<port>.json):
+a run of the same home with no GROUPS_SPARK_MASTER of its own uses it (resources/spark.py).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from groups_assets.runtime.spark_session import FULL_JIT_BYTES, is_remote, session, spark_config
 
-ANNOUNCEMENT = "spark-server.json"
+ANNOUNCEMENTS = "spark-server-*.json"
 
 
 class ServerNotStarted(Exception):
@@ -46,15 +46,39 @@ def listening(host: str, port: int) -> bool:
         return False
 
 
-def announced(home: Path) -> str | None:
-    """The URL of the server that announced itself in `home`, if it still runs and answers."""
+def _alive(pid: int) -> bool:
     try:
-        note = json.loads((home / ANNOUNCEMENT).read_text())
-        os.kill(int(note["pid"]), 0)
-        host, port = note["host"], int(note["port"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return url(host, port) if listening(host, port) else None
+        os.kill(pid, 0)
+    except PermissionError:  # another user's process: alive
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def announced(home: Path) -> str | None:
+    """The URL of a server that announced itself in `home` and still runs and answers (the
+    newest announcement first); None when there is none."""
+    notes = sorted(home.glob(ANNOUNCEMENTS), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in notes:
+        try:
+            note = json.loads(path.read_text())
+            pid, host, port = int(note["pid"]), note["host"], int(note["port"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if _alive(pid) and listening(host, port):
+            return url(host, port)
+    return None
+
+
+def _announce(home: Path, host: str, port: int) -> Path:
+    """Write this server's announcement, whole or not at all (a reader never sees half)."""
+    home.mkdir(parents=True, exist_ok=True)
+    note = home / ANNOUNCEMENTS.replace("*", str(port))
+    partial = note.with_suffix(f".{os.getpid()}.part")
+    partial.write_text(json.dumps({"host": host, "port": port, "pid": os.getpid()}))
+    os.replace(partial, note)
+    return note
 
 
 def serve(
@@ -82,19 +106,17 @@ def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     spark = session(config, FULL_JIT_BYTES)  # long-lived: both compilers
-    note = home / ANNOUNCEMENT
+    note = None
     try:
         if not listening(host, port):
             raise ServerNotStarted(f"Spark started but does not listen on {host}:{port}; see its log.")
         # Clients of the same machine connect to the loopback address when it binds them all.
-        client_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
-        home.mkdir(parents=True, exist_ok=True)
-        note.write_text(json.dumps({"host": client_host, "port": port, "pid": os.getpid()}))
+        note = _announce(home, "127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port)  # noqa: S104
         ready(url(host, port))
         while not stop.wait(1.0):
             pass
     finally:
-        if _announced_by_me(note):
+        if note is not None and _announced_by_me(note):
             note.unlink()
         spark.stop()
 

@@ -142,10 +142,31 @@ def _remote_session(config: dict[str, str]):
     return builder.getOrCreate()
 
 
+_process_lock = threading.Lock()
+_process_master: list[str] = []  # the master of the process's session, once it has one
+
+
+def process_session(master: str, cache_dir: Path, input_bytes: int):
+    """The process's one session. The first caller (the CLI's background start, or the step)
+    starts it on `master`, sized for `input_bytes` of input; every later caller gets that same
+    session, on the master it started with, whatever it asks (a warm server that appeared or
+    went away meanwhile does not make a second session)."""
+    with _process_lock:
+        master = _process_master[0] if _process_master else master
+        started = session(spark_config(master, cache_dir), input_bytes)
+        if not _process_master:
+            _process_master.append(master)
+        return started
+
+
+def process_master() -> str | None:
+    """The master of the process's session, or None before it has one."""
+    return _process_master[0] if _process_master else None
+
+
 def start_in_background(master: str, cache_dir: Path, input_bytes: int) -> threading.Thread:
-    """Start the session in a thread (without importing Dagster), sized for `input_bytes` of
-    input; the step's `session` then waits for it: SparkSession.builder.getOrCreate returns the
-    process's one session."""
+    """Start the process's session in a thread (without importing Dagster), sized for
+    `input_bytes` of input; the step's request then waits for it (process_session)."""
     # Imported here, before the thread: pyspark imported by two threads at once (this one and
     # Dagster's loading of the definitions) can see a partly initialised module and fail.
     import pyspark.sql  # noqa: F401
@@ -155,7 +176,7 @@ def start_in_background(master: str, cache_dir: Path, input_bytes: int) -> threa
 
     def start() -> None:
         try:
-            session(spark_config(master, cache_dir), input_bytes)
+            process_session(master, cache_dir, input_bytes)
         except SparkUnavailable:
             pass  # the step asks again and fails with this message, where the run shows it
 

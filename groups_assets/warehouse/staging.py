@@ -19,6 +19,7 @@ from pyspark.sql import DataFrame
 
 from groups_assets.contract.rules import q
 from groups_assets.counts import PassCounts
+from groups_assets.formats.base import AGENTS, GROUPS, Table
 from groups_assets.warehouse.statements import statement
 
 # The columns of each staging table, in sql/stage_create.sql order, with how Spark writes them
@@ -26,19 +27,32 @@ from groups_assets.warehouse.statements import statement
 STAGE_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "groups": [
         ("group_id", "int"),
+        ("group_key", "text"),
         ("name", "text"),
         ("parent_group_id", "int"),
+        ("parent_key", "text"),
         ("created_at", "micros"),
         ("updated_at", "micros"),
         ("deleted", "bool"),
     ],
     "members": [("group_id", "int"), ("agent_id", "int")],
+    "member_rows": [
+        ("group_id", "int"),
+        ("group_key", "text"),
+        ("agent_id", "int"),
+        ("agent_key", "text"),
+        ("source_file", "text"),
+        ("record_no", "int"),
+        ("raw_record", "text"),
+    ],
     "agents": [
         ("agent_id", "int"),
+        ("agent_key", "text"),
         ("name", "text"),
         ("email", "text"),
         ("active", "bool"),
         ("updated_at", "micros"),
+        ("is_agent", "bool"),
     ],
     "rejects": [
         ("source", "text"),
@@ -77,8 +91,9 @@ class Stage:
 
     def names(self) -> dict[str, str]:
         """{stage_<kind>: table name}, the placeholders of the sql/ files ("applied": the day's
-        group records that apply, filled inside the transaction)."""
-        return {f"stage_{kind}": self.table(kind) for kind in (*STAGE_COLUMNS, "applied")}
+        group records that apply, "members_of": the groups whose membership the day sets, both
+        filled inside the transaction)."""
+        return {f"stage_{kind}": self.table(kind) for kind in (*STAGE_COLUMNS, "applied", "members_of")}
 
     def create(self, conn: psycopg.Connection) -> list[str]:
         """Create the tables (holding their lock on `conn`); returns the tokens of the killed
@@ -126,17 +141,19 @@ def csv_line(columns: list[tuple[str, str]]) -> str:
 _NUL_ESCAPED = q("\\u0000")  # the six characters \u0000
 
 
-def stage_rows(source: str, validated: DataFrame) -> DataFrame:
-    """The validated records of one source folder as rows for stage_day: a column per staging
-    table holding the CSV text the record adds to it (NULL: nothing), and `reason`, what the
-    record is counted under (counts.VALID for a valid one). A valid group gives its groups line
-    and its membership lines, a valid agent its agents line, a reject its rejects line."""
+def stage_rows(table: Table, validated: DataFrame) -> DataFrame:
+    """The validated records of one table as rows for stage_day: a column per staging table
+    holding the CSV text the record adds to it (NULL: nothing), `reason`, what the record is
+    counted under (counts.VALID for a valid one), and `foreign`, whether it looks like a record
+    of another table. A valid group gives its groups line and its membership lines (the contract
+    format lists members in the group), a valid agent its agents line, a membership row its
+    member_rows line, a reject its rejects line."""
     # PostgreSQL text cannot hold NUL: a reject keeps it visible as the JSON escape.
     rows = validated.selectExpr(
-        "*", f"{q(source)} AS source", f"replace(raw, {q(chr(0))}, {_NUL_ESCAPED}) AS raw_record"
+        "*", f"{q(table.folder)} AS source", f"replace(raw, {q(chr(0))}, {_NUL_ESCAPED}) AS raw_record"
     )
     lines = {"rejects": f"CASE WHEN reason IS NOT NULL THEN {csv_line(STAGE_COLUMNS['rejects'])} END"}
-    if source == "admin_groups":
+    if table.kind == GROUPS:
         rows = rows.selectExpr("*", "created_micros AS created_at", "updated_micros AS updated_at")
         lines["groups"] = f"CASE WHEN reason IS NULL THEN {csv_line(STAGE_COLUMNS['groups'])} END"
         member = "concat(CAST(group_id AS STRING), ',', CAST(a AS STRING))"
@@ -144,11 +161,22 @@ def stage_rows(source: str, validated: DataFrame) -> DataFrame:
             "CASE WHEN reason IS NULL AND size(agent_ids) > 0 "
             f"THEN concat(concat_ws(char(10), transform(agent_ids, a -> {member})), char(10)) END"
         )
-    else:
+    elif table.kind == AGENTS:
         rows = rows.selectExpr("*", "updated_micros AS updated_at")
         lines["agents"] = f"CASE WHEN reason IS NULL THEN {csv_line(STAGE_COLUMNS['agents'])} END"
+    else:
+        # Only a row whose group has no valid record in the day needs its place and text there.
+        rows = rows.selectExpr(
+            "*",
+            "CASE WHEN NOT in_day THEN source_file END AS row_file",
+            "CASE WHEN NOT in_day THEN record_no END AS row_no",
+            "CASE WHEN NOT in_day THEN raw_record END AS row_text",
+        )
+        place = {"source_file": "row_file", "record_no": "row_no", "raw_record": "row_text"}
+        columns = [(place.get(name, name), kind) for name, kind in STAGE_COLUMNS["member_rows"]]
+        lines["member_rows"] = f"CASE WHEN reason IS NULL THEN {csv_line(columns)} END"
     columns = [f"{lines.get(kind, 'CAST(NULL AS STRING)')} AS {kind}" for kind in STAGE_COLUMNS]
-    return rows.selectExpr(*columns, "coalesce(reason, '') AS reason")
+    return rows.selectExpr(*columns, "coalesce(reason, '') AS reason", "foreign")
 
 
 def _string_bytes(column) -> memoryview:
@@ -177,6 +205,7 @@ def write_batches(batches, connect_kwargs: dict, copy_sql: dict[str, str]) -> Pa
         for batch in batches:
             for item in pc.value_counts(batch.column("reason")).to_pylist():
                 counts.reasons[item["values"]] += item["counts"]
+            counts.foreign += pc.sum(batch.column("foreign").cast("int64")).as_py() or 0
             for kind in STAGE_COLUMNS:
                 data = _string_bytes(batch.column(kind))
                 if not len(data):

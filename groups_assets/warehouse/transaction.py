@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 import psycopg
 
+from groups_assets.days import natural_key
+from groups_assets.formats.base import MEMBERS, Format
 from groups_assets.warehouse.staging import Stage
 from groups_assets.warehouse.statements import statement
 
@@ -29,33 +32,89 @@ def ensure_schema(conn: psycopg.Connection, schema: str) -> None:
         conn.execute(statement("schema"))
 
 
+class FormatMismatch(Exception):
+    """The schema holds the days of another source format; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """What the day's transaction needs besides its staged rows."""
+
+    day: str
+    format: Format
+    first_load: bool = True  # the first-load path may be taken when the tables are empty
+    members_folder: bool = False  # the day holds its format's membership table
+
+
+def check_format(conn: psycopg.Connection, schema: str, fmt: Format) -> None:
+    """FormatMismatch when the schema holds the days of another source format (CONTRACT.md 7)."""
+    stored = conn.execute(statement("stored_format")).fetchone()
+    if stored and stored[0] != fmt.name:
+        raise FormatMismatch(
+            f"schema {schema} holds days of the {stored[0]} format, and this run reads {fmt.name} days "
+            f"(GROUPS_SOURCE_FORMAT / --format). One schema holds one format: load {fmt.name} days into "
+            "another schema (GROUPS_DB_SCHEMA), or set the format back. Nothing was written."
+        )
+
+
+def later_days(conn: psycopg.Connection, day: str) -> list[str]:
+    """The days applied to the schema that come after `day` (natural order, days.py)."""
+    return [d for (d,) in conn.execute(statement("applied_days")) if natural_key(d) > natural_key(day)]
+
+
 def apply_day(
-    conn: psycopg.Connection, schema: str, stage: Stage, day: str, first_load: bool = True
+    conn: psycopg.Connection, schema: str, stage: Stage, plan: DayPlan
 ) -> tuple[dict[str, int], dict[str, float]]:
-    """Apply a staged day in one transaction: agents, groups, memberships, rejects, inactive,
-    history.
+    """Apply a staged day in one transaction: keys, agents, groups, memberships, rejects,
+    inactive, history.
 
     All or nothing: a failure anywhere leaves every table as it was before the day. When the
-    tables are empty (and `first_load` allows it), the rows go in by plain inserts with the
+    tables are empty (and `plan.first_load` allows it), the rows go in by plain inserts with the
     indexes built afterwards; otherwise every table is upserted. Both give the same tables (the
     benchmark compares them). Returns the row counts of the statements, and the seconds each
     statement took.
     """
+    fmt = plan.format
+    members = fmt.table(MEMBERS)
     names = stage.names()
-    params = {"sync_day": day}
-    counts: dict[str, int] = {}
+    if members is None:  # the contract format: an applied group record sets its membership
+        names["stage_members_of"] = names["stage_applied"]
+    counts: dict[str, int] = {"unknown_group": 0}
     seconds: dict[str, float] = {}
 
     def run(name: str, with_params: bool = False) -> psycopg.Cursor:
         started = time.monotonic()
         cur = conn.execute(statement(name, **names), params if with_params else None)
-        seconds[name] = time.monotonic() - started
+        seconds[name] = seconds.get(name, 0.0) + time.monotonic() - started
         return cur
 
     with conn.transaction():
         lock_schema(conn, schema)
+        check_format(conn, schema, fmt)
+        params = {
+            "sync_day": plan.day,
+            "format": fmt.name,
+            "by_day": fmt.by_day,
+            "later_days": later_days(conn, plan.day) if fmt.by_day else [],
+            # A day with a membership table: the groups it inserts take their membership from it.
+            "members_day": plan.day if members is not None and plan.members_folder else None,
+            "members_source": members.folder if members is not None else None,
+        }
+        run("record_format", True)
+        run("applied_day", True)
         run("stage_analyze")
-        counts["first_load"] = int(first_load and run("is_first_load").fetchone()[0])
+        if members is not None:
+            counts["unknown_group"] = run("unknown_groups", True).rowcount
+        if fmt.keys == "text":
+            run("resolve_group_keys")
+            run("resolve_agent_keys")
+        if members is not None:
+            run("member_pairs")
+            run("stage_analyze")  # the ids and pairs just filled
+            if plan.members_folder:
+                run("members_of", True)
+        counts["users_skipped"] = run("count_skipped_users").fetchone()[0]
+        counts["first_load"] = int(plan.first_load and run("is_first_load").fetchone()[0])
         if counts["first_load"]:
             counts["agents_written"] = run("first_load_agents", True).rowcount
             run("first_load_drop_indexes")
@@ -66,8 +125,10 @@ def apply_day(
             run("first_load_indexes")
         else:
             counts["agents_written"] = run("apply_agents", True).rowcount
-            run("applied_groups")
+            run("applied_groups", True)
             counts["groups_written"] = run("apply_groups", True).rowcount
+            if members is not None:
+                run("mark_members_day", True)
             counts["memberships_removed"] = run("remove_memberships").rowcount
             counts["memberships_added"] = run("add_memberships").rowcount
         counts["rejects_written"] = run("apply_rejects", True).rowcount
@@ -79,7 +140,7 @@ def apply_day(
         counts["groups_new"] = run("count_new_groups").fetchone()[0]
         started = time.monotonic()
     seconds["commit"] = time.monotonic() - started
-    log.info("day %s applied: %s", day, ", ".join(f"{k} {v:.2f}s" for k, v in seconds.items()))
+    log.info("day %s applied: %s", plan.day, ", ".join(f"{k} {v:.2f}s" for k, v in seconds.items()))
     counts["inactive_groups"], counts["groups_total"] = conn.execute(statement("count_inactive")).fetchone()
     return counts, seconds
 

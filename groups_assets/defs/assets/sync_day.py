@@ -34,6 +34,7 @@ from groups_assets.contract.reader import read_records
 from groups_assets.contract.validation import validate
 from groups_assets.counts import DayCounts
 from groups_assets.days import BadDayKey, DayFiles
+from groups_assets.formats.base import AGENTS, GROUPS, MEMBERS, Format, Table
 from groups_assets.partitions import sync_days
 from groups_assets.quality import blocking, records
 from groups_assets.redact import redact
@@ -86,26 +87,9 @@ def sync_day(
     checks: ChecksResource,
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
     day = context.partition_key
-    watch = Stopwatch()
-    try:
-        postgres.ping()  # first: a run that could only fail at its last stage fails now
-    except DatabaseUnavailable as err:
-        raise Failure(f"day {day}: {err}", allow_retries=False) from None
-    try:
-        files = source.day_files(day)
-    except BadDayKey as err:
-        raise Failure(str(err), allow_retries=False) from None
-    watch.lap("database_and_files")
-    used = spark.describe()
-    try:
-        session = spark.session(files.size())  # the size day_bytes gives the CLI
-    except SparkUnavailable as err:
-        raise Failure(f"day {day}: {err}", allow_retries=False) from None
-    context.log.info(f"day {day}: Spark is {used}")
-    watch.lap("spark_start")
     persisted: list = []  # this run's cached frames (a Spark Connect server's cache is shared)
     try:
-        yield from _stage_and_apply(context, session, used, postgres, checks, files, watch, persisted)
+        yield from _day(context, spark, postgres, source, checks, persisted)
     except psycopg.Error as err:
         if isinstance(err, _TRANSIENT):
             raise _retry(context, err) from err
@@ -115,6 +99,8 @@ def sync_day(
             "(README: Pointing at a real PostgreSQL) and the schema. The tables are as before the day.",
             allow_retries=False,
         ) from None
+    except transaction.FormatMismatch as err:
+        raise Failure(f"day {day}: {err}", allow_retries=False) from None
     except (Py4JJavaError, PySparkException) as err:
         if any(name in str(err) for name in _TRANSIENT_NAMES):  # an executor lost its connection
             raise _retry(context, err) from err
@@ -124,10 +110,85 @@ def sync_day(
             frame.unpersist()
 
 
+def _day(
+    context: AssetExecutionContext,
+    spark: SparkResource,
+    postgres: PostgresResource,
+    source: SourceResource,
+    checks: ChecksResource,
+    persisted: list,
+) -> Iterator:
+    """The day's checks before any work (the database, the files, the schema's format), then
+    its Spark pass and its transaction."""
+    day = context.partition_key
+    fmt = source.source_format()
+    watch = Stopwatch()
+    try:
+        postgres.ping()  # first: a run that could only fail at its last stage fails now
+    except DatabaseUnavailable as err:
+        raise Failure(f"day {day}: {err}", allow_retries=False) from None
+    try:
+        files = source.day_files(day)
+    except BadDayKey as err:
+        raise Failure(str(err), allow_retries=False) from None
+    for table in fmt.tables:
+        if table.complete and (incomplete := table.complete(files.files[table.folder])):
+            raise Failure(f"day {day}: {incomplete} Nothing was written.", allow_retries=False)
+    with postgres.connect() as conn:
+        transaction.ensure_schema(conn, postgres.schema)
+        transaction.check_format(conn, postgres.schema, fmt)
+    watch.lap("database_and_files")
+    try:
+        session = spark.session(files.size())  # the size day_bytes gives the CLI
+    except SparkUnavailable as err:
+        raise Failure(f"day {day}: {err}", allow_retries=False) from None
+    used = spark.describe()
+    context.log.info(f"day {day}: {fmt.name} format; Spark is {used}")
+    watch.lap("spark_start")
+    yield from _stage_and_apply(context, session, used, postgres, checks, fmt, files, watch, persisted)
+
+
 def _retry(context: AssetExecutionContext, err: Exception) -> RetryRequested:
     wait = 2 * 2**context.retry_number
     context.log.warning(f"database connection lost ({type(err).__name__}); the day runs again in {wait} s.")
     return RetryRequested(max_retries=MAX_RETRIES, seconds_to_wait=wait)
+
+
+def _passes(session: SparkSession, fmt: Format, files: DayFiles, stage_one, persisted: list) -> DayCounts:
+    """Every table of the day read, validated and staged: one Spark pass over each, at once (the
+    driver's work for one overlaps the others' Spark jobs). Membership rows wait for the day's
+    validated groups (they tell a row whose group is in the day)."""
+
+    def read(table: Table):
+        return read_records(session, files.files[table.folder], table.folder, table.pages)
+
+    def one_pass(table: Table, day_groups=None):
+        if table.kind == GROUPS:
+            return stage_one(table, day_groups.result())
+        groups = day_groups.result() if day_groups else None
+        return stage_one(table, validate(table, fmt, read(table), persisted, groups))
+
+    groups = fmt.table(GROUPS)
+    with ThreadPoolExecutor(max_workers=len(fmt.tables) + 1, thread_name_prefix="source") as pool:
+        validated_groups = pool.submit(validate, groups, fmt, read(groups), persisted)
+        passes = {
+            table.folder: pool.submit(one_pass, table, validated_groups if table.kind != AGENTS else None)
+            for table in fmt.tables
+        }
+        return DayCounts({folder: found.result() for folder, found in passes.items()})
+
+
+def _refuse_foreign(fmt: Format, counts: DayCounts, day: str) -> None:
+    """A folder most of whose records look like another table's holds the wrong export."""
+    for table in fmt.tables:
+        foreign, read = counts.passes[table.folder].foreign, counts.read(table.folder)
+        if foreign and 2 * foreign > read:
+            raise Failure(
+                f"day {day}: {foreign} of the {read} record(s) in {table.folder}/ look like another "
+                f"table's: they have {table.foreign_hint}. Is the wrong export in this folder? "
+                "Nothing was written; put each table's export in its own folder and run the day again.",
+                allow_retries=False,
+            )
 
 
 def _stage_and_apply(
@@ -136,6 +197,7 @@ def _stage_and_apply(
     used: str,
     postgres: PostgresResource,
     checks: ChecksResource,
+    fmt: Format,
     files: DayFiles,
     watch: Stopwatch,
     persisted: list,
@@ -148,24 +210,22 @@ def _stage_and_apply(
     on_driver = files.size() < DRIVER_COPY_BYTES and session.conf.get("spark.master").startswith("local")
     connect_kwargs = postgres.connect_kwargs()
 
-    def source_pass(source: str):
-        """One source folder read, validated and staged: one Spark pass over its records."""
-        validated = validate(source, read_records(session, files.files[source], source), persisted)
-        return stage_day(stage_rows(source, validated), connect_kwargs, stage, on_driver)
+    def stage_one(table: Table, validated):
+        return stage_day(stage_rows(table, validated), connect_kwargs, stage, on_driver)
 
+    members = fmt.table(MEMBERS)
     with postgres.connect() as conn:
-        transaction.ensure_schema(conn, schema)
         if swept := stage.create(conn):
             context.log.info(f"swept the staging tables of {len(swept)} killed run(s): {swept}")
         try:
-            # Both sources at once: the driver's work for one overlaps the other's Spark jobs.
-            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="source") as pool:
-                counts = DayCounts(dict(zip(files.files, pool.map(source_pass, files.files), strict=True)))
+            counts = _passes(session, fmt, files, stage_one, persisted)
             watch.lap("read_validate_stage")
-            yield from _read_and_validate_results(files, counts, used)
-            yield records.malformed(conn, stage, counts, "admin_groups")
-            yield records.malformed(conn, stage, counts, "agents")
-            verdict = blocking.reject_ratio(counts, day, checks.max_reject_ratio)
+            _refuse_foreign(fmt, counts, day)
+            yield from _read_and_validate_results(fmt, files, counts, used)
+            for table in fmt.tables:
+                if table.kind != MEMBERS:
+                    yield records.malformed(conn, stage, counts, table)
+            verdict = blocking.reject_ratio(counts, day, checks.max_reject_ratio, fmt)
             yield verdict
             watch.lap("record_checks")
             if not verdict.passed:
@@ -174,50 +234,69 @@ def _stage_and_apply(
                     "run the day again (or raise GROUPS_MAX_REJECT_RATIO if the data is what it is).",
                     allow_retries=False,
                 )
-            applied, statements = transaction.apply_day(conn, schema, stage, day, postgres.first_load)
+            plan = transaction.DayPlan(
+                day, fmt, postgres.first_load, members is not None and members.folder in files.present
+            )
+            applied, statements = transaction.apply_day(conn, schema, stage, plan)
             watch.lap("apply_transaction")
+            counts = counts.after_apply(fmt, applied["unknown_group"], applied["users_skipped"])
+            # Membership rows are judged against the stored groups too (unknown_group).
+            yield records.malformed(conn, stage, counts, members) if members else records.no_members()
         finally:
             stage.drop(conn)
-        yield from _table_results(counts, applied, watch, statements)
-        yield records.records_accounted(conn, counts, day)
+        yield from _table_results(fmt, counts, applied, watch, statements)
+        yield records.records_accounted(conn, counts, day, fmt)
     context.log.info(f"day {day}: seconds per stage {watch.seconds}; statements {statements}")
 
 
-def _read_and_validate_results(files: DayFiles, counts: DayCounts, spark: str) -> Iterator:
-    for source, raw, checked in (
-        ("admin_groups", "raw_groups", "validated_groups"),
-        ("agents", "raw_agents", "validated_agents"),
+def _read_and_validate_results(fmt: Format, files: DayFiles, counts: DayCounts, spark: str) -> Iterator:
+    for kind, raw, checked in (
+        (GROUPS, "raw_groups", "validated_groups"),
+        (MEMBERS, "raw_memberships", "validated_memberships"),
+        (AGENTS, "raw_agents", "validated_agents"),
     ):
+        table = fmt.table(kind)
+        if table is None:  # the contract format: memberships come inside the group records
+            yield MaterializeResult(asset_key=raw, metadata={meta.RECORDS: 0, meta.SPARK: spark})
+            yield MaterializeResult(asset_key=checked, metadata={meta.VALID: 0, meta.REJECTED: 0})
+            continue
+        folder = table.folder
         yield MaterializeResult(
             asset_key=raw,
             metadata={
-                meta.FILES: len(files.files[source]),
-                meta.BYTES: files.size(source),
-                meta.RECORDS: counts.read(source),
+                meta.FOLDER: folder,
+                meta.FILES: len(files.files[folder]),
+                meta.BYTES: files.size(folder),
+                meta.RECORDS: counts.read(folder),
                 meta.SPARK: spark,
             },
         )
         yield MaterializeResult(
             asset_key=checked,
-            metadata={meta.VALID: counts.valid(source), meta.REJECTED: sum(counts.rejected(source).values())},
+            metadata={meta.VALID: counts.valid(folder), meta.REJECTED: sum(counts.rejected(folder).values())},
         )
 
 
-def _table_results(counts: DayCounts, applied: dict, watch: Stopwatch, statements: dict) -> Iterator:
+def _table_results(
+    fmt: Format, counts: DayCounts, applied: dict, watch: Stopwatch, statements: dict
+) -> Iterator:
+    groups, agents, members = (fmt.table(kind) for kind in (GROUPS, AGENTS, MEMBERS))
+    # Pairs listed in the group records, or membership rows loaded.
+    listed = counts.valid(members.folder) if members else counts.staged.get("members", 0)
     yield MaterializeResult(
         asset_key="groups_table",
         metadata={
-            meta.GROUPS_LOADED: counts.staged.get("groups", 0),
+            meta.GROUPS_LOADED: counts.valid(groups.folder),
             meta.GROUPS_WRITTEN: applied["groups_written"],
             meta.GROUPS_NEW: applied["groups_new"],
             meta.GROUPS_TOTAL: applied["groups_total"],
-            meta.REJECTS: counts.staged.get("rejects", 0),
+            meta.REJECTS: counts.staged.get("rejects", 0) + applied["unknown_group"],
         },
     )
     yield MaterializeResult(
         asset_key="membership_table",
         metadata={
-            meta.MEMBERSHIPS_LISTED: counts.staged.get("members", 0),
+            meta.MEMBERSHIPS_LISTED: listed,
             meta.MEMBERSHIPS_ADDED: applied["memberships_added"],
             meta.MEMBERSHIPS_REMOVED: applied["memberships_removed"],
         },
@@ -225,8 +304,9 @@ def _table_results(counts: DayCounts, applied: dict, watch: Stopwatch, statement
     yield MaterializeResult(
         asset_key="agents_table",
         metadata={
-            meta.AGENTS_LOADED: counts.staged.get("agents", 0),
+            meta.AGENTS_LOADED: counts.valid(agents.folder) if agents else 0,
             meta.AGENTS_WRITTEN: applied["agents_written"],
+            meta.USERS_SKIPPED: applied["users_skipped"],
         },
     )
     yield MaterializeResult(

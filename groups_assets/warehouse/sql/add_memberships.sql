@@ -1,9 +1,10 @@
--- ... and add the listed pairs that are missing. Stale records (not in the applied table) add nothing.
--- Pairs already stored are left out by an anti-join (one pass) rather than tried one by one.
+-- ... and add the listed pairs that are missing. Groups whose membership the day does not set (a
+-- stale record) add nothing. Pairs already stored are left out by an anti-join (one pass) rather
+-- than tried one by one.
 INSERT INTO group_membership (group_id, agent_id)
 SELECT s.group_id, s.agent_id
 FROM {stage_members} s
-JOIN {stage_applied} a ON a.group_id = s.group_id
+JOIN {stage_members_of} a ON a.group_id = s.group_id
 WHERE NOT EXISTS (
     SELECT 1 FROM group_membership m
     WHERE m.group_id = s.group_id AND m.agent_id = s.agent_id

@@ -2,6 +2,7 @@
 -- rows (the same names and definitions as schema.sql), then fresh statistics for the planner.
 SET LOCAL maintenance_work_mem = '256MB';
 ALTER TABLE groups ADD CONSTRAINT groups_pkey PRIMARY KEY (group_id);
+ALTER TABLE groups ADD CONSTRAINT groups_group_key_key UNIQUE (group_key);
 CREATE INDEX groups_parent_group_id_idx ON groups (parent_group_id);
 ALTER TABLE group_membership ADD CONSTRAINT group_membership_pkey PRIMARY KEY (group_id, agent_id);
 ANALYZE groups, group_membership, agents;

@@ -1,6 +1,7 @@
--- An applied group's membership becomes exactly its agent_ids: remove pairs no longer listed.
+-- The groups whose membership the day sets (the applied groups of the contract format, or
+-- members_of.sql's) get exactly the day's pairs: remove the pairs no longer listed.
 DELETE FROM group_membership m
-USING {stage_applied} a
+USING {stage_members_of} a
 WHERE m.group_id = a.group_id
   AND NOT EXISTS (
       SELECT 1 FROM {stage_members} s

@@ -2,14 +2,19 @@
 -- parent_group_id and group_membership.agent_id carry no foreign keys: orphans are kept.
 CREATE TABLE IF NOT EXISTS groups (
     group_id        BIGINT PRIMARY KEY,
+    group_key       TEXT COLLATE "C" NOT NULL CONSTRAINT groups_group_key_key UNIQUE,
     name            TEXT NOT NULL,
     parent_group_id BIGINT NULL,
     created_at      TIMESTAMPTZ NOT NULL,
     updated_at      TIMESTAMPTZ NOT NULL,
     inactive        BOOLEAN NOT NULL,
     deleted         BOOLEAN NOT NULL DEFAULT false,
-    sync_day        TEXT NOT NULL
+    sync_day        TEXT NOT NULL,
+    members_day     TEXT NULL
 ) WITH (fillfactor = 90);  -- room on each page for the daily flag updates to stay HOT
+-- group_key: the source system's own key (CONTRACT.md 7): the id as decimal text, or a
+-- ServiceNow sys_id. members_day: for the formats whose days are ordered (servicenow, zendesk),
+-- the day that last changed the group's membership (NULL for the contract format).
 -- The inactive walk goes from a group to its parent; the orphan check from a parent id to groups.
 CREATE INDEX IF NOT EXISTS groups_parent_group_id_idx ON groups (parent_group_id);
 -- When the group last became inactive (transaction time of that day); NULL while it is active.
@@ -37,6 +42,7 @@ CREATE TABLE IF NOT EXISTS group_membership (
 
 CREATE TABLE IF NOT EXISTS agents (
     agent_id   BIGINT PRIMARY KEY,
+    agent_key  TEXT COLLATE "C" NOT NULL CONSTRAINT agents_agent_key_key UNIQUE,
     name       TEXT,
     email      TEXT,
     active     BOOLEAN NOT NULL,
@@ -48,7 +54,7 @@ CREATE TABLE IF NOT EXISTS agents (
 -- so re-running a day updates its rejects in place instead of adding copies.
 CREATE TABLE IF NOT EXISTS rejects (
     sync_day    TEXT NOT NULL,
-    source      TEXT NOT NULL CHECK (source IN ('admin_groups', 'agents')),
+    source      TEXT NOT NULL,  -- the folder the record came from (admin_groups, sys_user, ...)
     source_file TEXT NOT NULL,
     record_no   BIGINT NOT NULL,
     raw_record  TEXT NOT NULL,
@@ -75,3 +81,65 @@ CREATE TABLE IF NOT EXISTS group_history (
 );
 -- At most one open version per group; also how the day finds the open versions it compares.
 CREATE UNIQUE INDEX IF NOT EXISTS group_history_open_idx ON group_history (group_id) WHERE valid_to IS NULL;
+
+-- The ids a format that keys its records by text (servicenow) assigns: once per key, never
+-- changed or reused. A parent or an agent named before its own record arrives gets its id then.
+CREATE TABLE IF NOT EXISTS group_keys (
+    group_key TEXT COLLATE "C" PRIMARY KEY,
+    group_id  BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
+);
+CREATE TABLE IF NOT EXISTS agent_keys (
+    agent_key TEXT COLLATE "C" PRIMARY KEY,
+    agent_id  BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE
+);
+
+-- The format the schema holds (one row): a day of another format is refused.
+CREATE TABLE IF NOT EXISTS source_format (
+    format      TEXT NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    one_row     BOOLEAN PRIMARY KEY DEFAULT true CHECK (one_row)
+);
+
+-- Every day applied to the schema, and when: the formats whose days are ordered compare a row's
+-- day with the days after the one being applied.
+CREATE TABLE IF NOT EXISTS applied_days (
+    sync_day   TEXT PRIMARY KEY,
+    applied_at TIMESTAMPTZ NOT NULL
+);
+
+-- Databases loaded before keys and formats existed: their rows gain their keys (the id as
+-- text), their days are listed, the schema is the contract format's, and the rejects table
+-- takes the other formats' folders. Each only when missing, for the lock reason above.
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'groups' AND column_name = 'group_key'
+    ) THEN
+        ALTER TABLE groups ADD COLUMN group_key TEXT COLLATE "C";
+        UPDATE groups SET group_key = group_id::text;
+        ALTER TABLE groups ALTER COLUMN group_key SET NOT NULL;
+        ALTER TABLE groups ADD CONSTRAINT groups_group_key_key UNIQUE (group_key);
+        ALTER TABLE groups ADD COLUMN members_day TEXT NULL;
+        INSERT INTO applied_days (sync_day, applied_at)
+        SELECT sync_day, now() FROM (SELECT sync_day FROM groups UNION SELECT sync_day FROM agents) d
+        ON CONFLICT DO NOTHING;
+        INSERT INTO source_format (format) SELECT 'contract' WHERE EXISTS (SELECT 1 FROM groups);
+    END IF;
+    IF NOT EXISTS (
+        SELECT 1 FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'agents' AND column_name = 'agent_key'
+    ) THEN
+        ALTER TABLE agents ADD COLUMN agent_key TEXT COLLATE "C";
+        UPDATE agents SET agent_key = agent_id::text;
+        ALTER TABLE agents ALTER COLUMN agent_key SET NOT NULL;
+        ALTER TABLE agents ADD CONSTRAINT agents_agent_key_key UNIQUE (agent_key);
+    END IF;
+    IF EXISTS (
+        SELECT 1 FROM pg_constraint
+        WHERE conrelid = to_regclass('rejects') AND conname = 'rejects_source_check'
+    ) THEN
+        ALTER TABLE rejects DROP CONSTRAINT rejects_source_check;
+    END IF;
+END
+$$;

@@ -1,1 +1,1 @@
-ANALYZE {stage_groups}, {stage_members}, {stage_agents}, {stage_rejects};
+ANALYZE {stage_groups}, {stage_members}, {stage_member_rows}, {stage_agents}, {stage_rejects};

@@ -1,1 +1,2 @@
-DROP TABLE IF EXISTS {stage_groups}, {stage_members}, {stage_agents}, {stage_rejects}, {stage_applied};
+DROP TABLE IF EXISTS {stage_groups}, {stage_members}, {stage_member_rows}, {stage_agents}, {stage_rejects},
+    {stage_applied}, {stage_members_of};
