@@ -127,6 +127,9 @@ def _day(
         postgres.ping()  # first: a run that could only fail at its last stage fails now
     except DatabaseUnavailable as err:
         raise Failure(f"day {day}: {err}", allow_retries=False) from None
+    with postgres.connect() as conn:
+        transaction.ensure_schema(conn, postgres.schema)
+        transaction.check_format(conn, postgres.schema, fmt)
     try:
         files = source.day_files(day)
     except BadDayKey as err:
@@ -134,9 +137,6 @@ def _day(
     for table in fmt.tables:
         if table.complete and (incomplete := table.complete(files.files[table.folder])):
             raise Failure(f"day {day}: {incomplete} Nothing was written.", allow_retries=False)
-    with postgres.connect() as conn:
-        transaction.ensure_schema(conn, postgres.schema)
-        transaction.check_format(conn, postgres.schema, fmt)
     watch.lap("database_and_files")
     try:
         session = spark.session(files.size())  # the size day_bytes gives the CLI
