@@ -56,6 +56,7 @@ import argparse
 import json
 import math
 import random
+import shutil
 import sys
 import time
 from array import array
@@ -878,20 +879,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--files-per-day", type=int, default=4, metavar="F", help="files per folder and day (default 4)"
     )
+    parser.add_argument(
+        "--format",
+        choices=("contract", "servicenow", "zendesk"),
+        default="contract",
+        help="the layout and file shapes to write: this project's (default), or ServiceNow's or "
+        "Zendesk's export of the same days",
+    )
 
 
 def command(args: argparse.Namespace) -> int:
     """`groups-pipeline generate`: write the days and print a summary; 2 on bad arguments."""
     started = time.monotonic()
+    exported = args.format != "contract"
+    # Another format: the contract's days without malformed records, then exported with the
+    # format's own garbage (generate_formats.py).
+    contract_out = args.out / ".contract" if exported else args.out
     try:
+        if exported:
+            _check(args.out, 1, 1, 1, 0, 1, args.malformed_ratio, 0, 1)
         figures = generate(
-            args.out,
+            contract_out,
             days=args.days,
             groups=args.groups,
             agents=args.agents,
             avg_members=args.avg_members,
             max_depth=args.max_depth,
-            malformed_ratio=args.malformed_ratio,
+            malformed_ratio=0.0 if exported else args.malformed_ratio,
             change_ratio=args.change_ratio,
             seed=args.seed,
             files_per_day=args.files_per_day,
@@ -899,19 +913,30 @@ def command(args: argparse.Namespace) -> int:
     except BadArguments as err:
         print(f"groups-pipeline generate: {err}", file=sys.stderr)
         return 2
+    if exported:
+        from groups_assets.cli.generate_formats import export
+
+        days = export(contract_out, args.out, args.format, args.malformed_ratio, args.seed)
+        shutil.rmtree(contract_out)
+        per_day = "; ".join(
+            f"{d['day']}: "
+            + ", ".join(f"{n} {table}" for table, n in d["records"].items())
+            + f" ({sum(sum(r.values()) for r in d['malformed'].values())} malformed)"
+            for d in days
+        )
+    else:
+        per_day = "; ".join(
+            f"{d['day']}: {d['group_records'] + d['group_malformed']} group records "
+            f"({d['group_malformed']} malformed, {d['changed_groups']} changed, {d['stale_records']} stale), "
+            f"{d['agent_records'] + d['agent_malformed']} agent records ({d['agent_malformed']} malformed), "
+            f"{d['memberships']} memberships expected"
+            for d in figures["days"]
+        )
     seconds = time.monotonic() - started
     size = sum(p.stat().st_size for p in Path(args.out).glob("sync-*/*/*.json"))
-    days = figures["days"]
-    per_day = "; ".join(
-        f"{d['day']}: {d['group_records'] + d['group_malformed']} group records "
-        f"({d['group_malformed']} malformed, {d['changed_groups']} changed, {d['stale_records']} stale), "
-        f"{d['agent_records'] + d['agent_malformed']} agent records ({d['agent_malformed']} malformed), "
-        f"{d['memberships']} memberships expected"
-        for d in days
-    )
     print(
-        f"Wrote {len(days)} sync day(s) to {args.out} in {seconds:.1f} s "
-        f"({size / 1e6:.1f} MB, seed {args.seed}): "
+        f"Wrote {len(figures['days'])} sync day(s) in the {args.format} format to {args.out} in "
+        f"{seconds:.1f} s ({size / 1e6:.1f} MB, seed {args.seed}): "
         f"{figures['groups']} groups, day-1 depth up to {figures['max_depth']} "
         f"(chains of {', '.join(map(str, figures['chain_lengths']))}), {figures['agents']} agents. {per_day}."
     )
