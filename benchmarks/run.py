@@ -21,6 +21,11 @@ Scales: `sample` is the sample data's day 1 and day 2; `10k`, `100k` and `1m` ar
 (`groups-pipeline generate`: that many groups, a tenth as many agents, about 5 members a group,
 depth up to 12, 1% malformed records). It prints each run's time, its ratio to the floor, the
 peak memory of its process tree and where its seconds went, then a summary table.
+
+With `--formats servicenow,zendesk`, the same generated days of each `--format-scales` scale are
+also written as those systems export them (`groups-pipeline generate --format`: the same groups,
+memberships and agents, 1% of the format's own garbage) and loaded the same way (first load and
+changed day), each beside the contract day of the same size.
 """
 
 from __future__ import annotations
@@ -374,6 +379,37 @@ def bench_scale(
     return result
 
 
+def bench_formats(scale: str, url: str, work: Path, spark_master: str, formats: list[str]) -> dict:
+    """The first load and the changed day of one scale in each format, the contract's first."""
+    from groups_assets.cli.generate_formats import export
+
+    sources = {"contract": source_for(scale, work)}
+    clean = work / scale / "contract-clean"
+    for fmt in formats:
+        sources[fmt] = work / scale / fmt
+        if not (sources[fmt] / "sync-day2" / "_SUCCESS").exists():
+            print(f"writing {scale} as {fmt} exports in {sources[fmt]} ...", flush=True)
+            if not (clean / "sync-day2" / "_SUCCESS").exists():
+                generate(clean, days=2, change_ratio=0.1, malformed_ratio=0.0, seed=1, **GENERATED[scale])
+            export(clean, sources[fmt], fmt, malformed_ratio=0.01, seed=1)
+    result: dict = {}
+    for fmt, source in sources.items():
+        schema = f"format_{fmt}_{scale}"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        home = Path(tempfile.mkdtemp(prefix=f"groups-bench-{fmt}-{scale}-", dir=work))
+        env = cli_env(url, schema, spark_master, home, source) | {"GROUPS_SOURCE_FORMAT": fmt}
+        result[fmt] = {"bytes": sum(p.stat().st_size for p in source.glob("sync-day1/*/*.json"))}
+        for label, day in (("first load", "day1"), ("changed day", "day2")):
+            print(f"[{scale} {fmt}] {label} ...", flush=True)
+            seconds, peak, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
+            profile = stage_profile(home / "dagster_home")
+            result[fmt][label] = {"seconds": seconds, "peak": peak, "profile": profile}
+            print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
+            print("  " + "\n  ".join(line for line in out.splitlines()[2:5]), flush=True)
+    return result
+
+
 def versus_dlt(seconds: float, dlt: float | None) -> str:
     if not dlt:
         return "-"
@@ -390,6 +426,10 @@ def main() -> None:
     parser.add_argument("--spark-master", default="local[*]")
     parser.add_argument("--workdir", default=str(REPO / ".groups" / "bench"))
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument(
+        "--formats", default="", help="also load these formats' exports of the same days (servicenow,zendesk)"
+    )
+    parser.add_argument("--format-scales", default="100k", help="the scales of --formats (default 100k)")
     args = parser.parse_args()
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     if unknown := [s for s in scales if s not in SCALES]:
@@ -429,13 +469,24 @@ def measure(scales: list[str], url: str, work: Path, args: argparse.Namespace) -
         server.terminate()
         server.wait()
     server_peak = server_memory.stop()
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    by_format = {
+        scale: bench_formats(scale, url, work, args.spark_master, formats)
+        for scale in (s.strip() for s in args.format_scales.split(",") if s.strip())
+        if formats
+    }
     bad_edit = bench_bad_edit(url, work, args.spark_master)
     shapes = inactive_shapes(url)
-    return results, server_peak, bad_edit, shapes
+    return results, server_peak, bad_edit, shapes, by_format
 
 
 def report(
-    results: list[dict], server_peak: int, bad_edit: dict, shapes: dict, json_path: str | None
+    results: list[dict],
+    server_peak: int,
+    bad_edit: dict,
+    shapes: dict,
+    by_format: dict,
+    json_path: str | None,
 ) -> None:
     """The summary table and figures, printed; and written as JSON to `json_path` if given."""
     print()
@@ -492,10 +543,27 @@ def report(
         f"bad edit (50,000-group tree, root under its deepest descendant): normal day {normal:.1f} s, "
         f"bad-edit day {bad:.1f} s = {bad / normal:.2f}x; {bad_edit['bad-edit day']['cycles']}"
     )
+    for scale, found in by_format.items():
+        base = found["contract"]
+        print(f"formats at {scale} (whole CLI runs; ratio to the contract day of the same size):")
+        print("| format | day-1 bytes | first load | changed day |")
+        print("|---|---|---|---|")
+        for fmt, runs in found.items():
+            cells = [
+                f"{runs[k]['seconds']:.1f} s ({runs[k]['seconds'] / base[k]['seconds']:.2f}x)"
+                for k in ("first load", "changed day")
+            ]
+            print(f"| {fmt} | {runs['bytes'] / 1e6:.0f} MB | " + " | ".join(cells) + " |")
     if json_path:
         Path(json_path).write_text(
             json.dumps(
-                {"results": results, "server_peak": server_peak, "shapes": shapes, "bad_edit": bad_edit},
+                {
+                    "results": results,
+                    "server_peak": server_peak,
+                    "shapes": shapes,
+                    "bad_edit": bad_edit,
+                    "formats": by_format,
+                },
                 indent=2,
             )
         )

@@ -29,8 +29,9 @@ from groups_assets.runtime.class_archive import jvm_options
 # exact (CONTRACT.md breaks duplicate ties by file order) without a second pass over the data.
 ONE_FILE_PER_PARTITION = str(1 << 40)
 # From this much input (the day's files, days.day_bytes) the JVM runs C2 as well as C1: below it,
-# C1 alone finishes a day sooner on 2 cores (benchmarks/RESULTS.md has the figures).
-FULL_JIT_BYTES = 128 << 20
+# C1 alone finishes a day sooner on 2 cores; above it the hot loops over many records pay for C2
+# (benchmarks/RESULTS.md has the figures).
+FULL_JIT_BYTES = 32 << 20
 _C1_ONLY = "-XX:TieredStopAtLevel=1"
 # Spark's generated code for validation has methods over the JVM's 8,000-byte "huge" limit, which
 # would otherwise stay interpreted.

@@ -46,12 +46,23 @@ class DayPlan:
     members_folder: bool = False  # the day holds its format's membership table
 
 
+def stored_format(conn: psycopg.Connection) -> str | None:
+    """The format the schema holds: the one recorded, `contract` for a schema loaded before
+    formats were recorded, None for a new (or empty) schema. Reads only; creates nothing."""
+    recorded, legacy = conn.execute(statement("format_tables")).fetchone()
+    if recorded and (row := conn.execute(statement("stored_format")).fetchone()):
+        return row[0]
+    if legacy and conn.execute(statement("legacy_rows")).fetchone()[0]:
+        return "contract"
+    return None
+
+
 def check_format(conn: psycopg.Connection, schema: str, fmt: Format) -> None:
     """FormatMismatch when the schema holds the days of another source format (CONTRACT.md 7)."""
-    stored = conn.execute(statement("stored_format")).fetchone()
-    if stored and stored[0] != fmt.name:
+    stored = stored_format(conn)
+    if stored and stored != fmt.name:
         raise FormatMismatch(
-            f"schema {schema} holds days of the {stored[0]} format, and this run reads {fmt.name} days "
+            f"schema {schema} holds days of the {stored} format, and this run reads {fmt.name} days "
             f"(GROUPS_SOURCE_FORMAT / --format). One schema holds one format: load {fmt.name} days into "
             "another schema (GROUPS_DB_SCHEMA), or set the format back. Nothing was written."
         )
@@ -110,7 +121,7 @@ def apply_day(
             run("resolve_agent_keys")
         if members is not None:
             run("member_pairs")
-            run("stage_analyze")  # the ids and pairs just filled
+            run("stage_analyze_keys")
             if plan.members_folder:
                 run("members_of", True)
         counts["users_skipped"] = run("count_skipped_users").fetchone()[0]

@@ -49,8 +49,9 @@ from groups_assets.warehouse.staging import Stage, stage_day, stage_rows
 # (2 + 4 + 8 + 16 s of waiting at most). What a retry cannot fix fails at once.
 MAX_RETRIES = 4
 # Below this much input (on a local master), the staged rows come to the driver in one Arrow
-# collect instead of being written by executor tasks.
-DRIVER_COPY_BYTES = 64 << 20
+# collect instead of being written by executor tasks: no Python workers to start. Above it, the
+# collect would hold too much of the day in the driver's memory.
+DRIVER_COPY_BYTES = 160 << 20
 # Errors worth a retry: the connection was lost (a restart, a network cut) or the server asked
 # for one (serialization failure, deadlock). A missing privilege, a bad password or a wrong
 # statement fails the same way every time. Executors report theirs inside Spark's error text.
@@ -127,8 +128,7 @@ def _day(
         postgres.ping()  # first: a run that could only fail at its last stage fails now
     except DatabaseUnavailable as err:
         raise Failure(f"day {day}: {err}", allow_retries=False) from None
-    with postgres.connect() as conn:
-        transaction.ensure_schema(conn, postgres.schema)
+    with postgres.connect() as conn:  # reads only: a day refused leaves even the schema alone
         transaction.check_format(conn, postgres.schema, fmt)
     try:
         files = source.day_files(day)
@@ -215,6 +215,7 @@ def _stage_and_apply(
 
     members = fmt.table(MEMBERS)
     with postgres.connect() as conn:
+        transaction.ensure_schema(conn, schema)
         if swept := stage.create(conn):
             context.log.info(f"swept the staging tables of {len(swept)} killed run(s): {swept}")
         try:
