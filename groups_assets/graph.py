@@ -90,6 +90,24 @@ ASSETS = (
         "an active agent; `groups.inactive_since`: when it last became inactive.",
     ),
     AssetSpec(
+        "membership_history",
+        deps=["membership_table"],
+        kinds={"postgres"},
+        group_name="groups",
+        description="PostgreSQL `membership_history`: every version of every membership (a group and "
+        "an agent) with valid_from/valid_to in transaction time and the sync_day that caused it; "
+        "with group_history it answers who was in a group, at any depth, at any past instant "
+        "(effective_membership_at).",
+    ),
+    AssetSpec(
+        "agent_history",
+        deps=["agents_table"],
+        kinds={"postgres"},
+        group_name="agents",
+        description="PostgreSQL `agent_history`: every version of every agent (name, email, active) "
+        "with valid_from/valid_to in transaction time and the sync_day that caused it.",
+    ),
+    AssetSpec(
         "group_history",
         deps=["inactive_flags"],
         kinds={"postgres"},

@@ -62,6 +62,8 @@ ASSETS = {
     "agents_table",
     "inactive_flags",
     "group_history",
+    "membership_history",
+    "agent_history",
 }
 
 
@@ -255,6 +257,10 @@ def dump(url: str, schema: str) -> dict[str, list[tuple]]:
         "ORDER BY 1, 2, 3, 4",
         "group_history": "SELECT group_id, name, parent_group_id, deleted, inactive, sync_day, "
         "valid_to IS NULL FROM group_history ORDER BY group_id, valid_from",
+        "membership_history": "SELECT group_id, agent_id, sync_day, valid_to IS NULL FROM membership_history "
+        "ORDER BY group_id, agent_id, valid_from",
+        "agent_history": "SELECT agent_id, name, email, active, sync_day, valid_to IS NULL "
+        "FROM agent_history ORDER BY agent_id, valid_from",
     }
     with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
         return {table: conn.execute(sql).fetchall() for table, sql in queries.items()}

@@ -4,6 +4,7 @@ day 1 then day 2 of the sample data, the summary, exit codes and the tables."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,8 +69,11 @@ def test_day1_then_day2_then_all(cli_env):
     assert "day day2: succeeded" in second.stdout
     assert "5 became inactive" in second.stdout
     # 1008, 1009, 1018, 1021 and 1022 flip to inactive; 1019 moves under 1006.
-    assert "history: 6 versions opened, 6 closed" in second.stdout
-    assert "records_accounted    passed" in second.stdout
+    assert (
+        "history: 6 versions opened, 6 closed (groups); 3 versions opened, 2 closed (agents)" in second.stdout
+    )
+    assert re.search(r"records_accounted +passed", second.stdout), second.stdout
+    assert "memberships: 1 added, 1 removed; 1 versions opened, 1 closed" in second.stdout
 
     with psycopg.connect(cli_env["GROUPS_DATABASE_URL"]) as conn:
         inactive = {r[0] for r in conn.execute("SELECT group_id FROM groups WHERE inactive")}

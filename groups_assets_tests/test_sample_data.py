@@ -18,6 +18,8 @@ CHECKS = {
     "records_accounted",
     "reject_ratio",
     "history_versions",
+    "membership_history_versions",
+    "agent_history_versions",
 }
 
 

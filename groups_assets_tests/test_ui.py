@@ -37,11 +37,14 @@ CHECKS = {
     ("groups_table", "records_accounted"),
     ("membership_table", "orphan_memberships"),
     ("group_history", "history_versions"),
+    ("membership_history", "membership_history_versions"),
+    ("agent_history", "agent_history_versions"),
 }
 JOB = "sync_day_job"
 # (resource, field) of every setting of README's configuration table that changes a run.
 SETTINGS_SHOWN = {
     ("source", "root"),
+    ("source", "format"),
     ("source", "settle_seconds"),
     ("postgres", "url"),
     ("postgres", "schema_name"),

@@ -57,9 +57,11 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
         )
     if "membership_table" in found:
         m = found["membership_table"]
-        lines.append(
-            f"  memberships: {m[meta.MEMBERSHIPS_ADDED]} added, {m[meta.MEMBERSHIPS_REMOVED]} removed"
-        )
+        line = f"  memberships: {m[meta.MEMBERSHIPS_ADDED]} added, {m[meta.MEMBERSHIPS_REMOVED]} removed"
+        if "membership_history" in found:
+            h = found["membership_history"]
+            line += f"; {h[meta.VERSIONS_OPENED]} versions opened, {h[meta.VERSIONS_CLOSED]} closed"
+        lines.append(line)
     if "groups_table" in found and "inactive_flags" in found:
         g, f = found["groups_table"], found["inactive_flags"]
         lines.append(
@@ -68,14 +70,18 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
             f"{f[meta.INACTIVE_GROUPS]} of {g[meta.GROUPS_TOTAL]} inactive"
         )
     if "group_history" in found:
-        h = found["group_history"]
-        opened, closed = h[meta.VERSIONS_OPENED], h[meta.VERSIONS_CLOSED]
-        lines.append(f"  history: {opened} versions opened, {closed} closed")
+        parts = []
+        for asset, what in (("group_history", "groups"), ("agent_history", "agents")):
+            if asset in found:
+                opened, closed = found[asset][meta.VERSIONS_OPENED], found[asset][meta.VERSIONS_CLOSED]
+                parts.append(f"{opened} versions opened, {closed} closed ({what})")
+        lines.append(f"  history: {'; '.join(parts)}")
     if checks:
         lines.append("  checks:")
+        width = max(len(name) for name in checks)
         for name, evaluation in sorted(checks.items()):
             verdict = "passed" if evaluation.passed else evaluation.severity.value
-            lines.append(f"    {name:<22} {verdict:<6} {evaluation.description or ''}")
+            lines.append(f"    {name:<{width}} {verdict:<6} {evaluation.description or ''}")
     for message in failure_messages(result):
         lines.append(f"  error: {message}")
     return "\n".join(lines)

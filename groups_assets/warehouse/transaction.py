@@ -77,7 +77,7 @@ def apply_day(
     conn: psycopg.Connection, schema: str, stage: Stage, plan: DayPlan
 ) -> tuple[dict[str, int], dict[str, float]]:
     """Apply a staged day in one transaction: keys, agents, groups, memberships, rejects,
-    inactive, history.
+    inactive, and the histories of groups, memberships and agents.
 
     All or nothing: a failure anywhere leaves every table as it was before the day. When the
     tables are empty (and `plan.first_load` allows it), the rows go in by plain inserts with the
@@ -125,14 +125,18 @@ def apply_day(
             if plan.members_folder:
                 run("members_of", True)
         counts["users_skipped"] = run("count_skipped_users").fetchone()[0]
+        # Membership history follows each change of the day, unless it starts today (a first
+        # load, or a database loaded before it existed): then it is filled once, after.
+        params["track_members"] = not run("membership_history_empty").fetchone()[0]
         counts["first_load"] = int(plan.first_load and run("is_first_load").fetchone()[0])
         if counts["first_load"]:
             counts["agents_written"] = run("first_load_agents", True).rowcount
             run("first_load_drop_indexes")
             run("first_load_applied")
             counts["groups_written"] = run("first_load_groups", True).rowcount
-            counts["memberships_removed"] = 0
+            counts["memberships_removed"] = counts["member_versions_closed"] = 0
             counts["memberships_added"] = run("first_load_memberships").rowcount
+            counts["member_versions_opened"] = 0
             run("first_load_indexes")
         else:
             counts["agents_written"] = run("apply_agents", True).rowcount
@@ -140,14 +144,20 @@ def apply_day(
             counts["groups_written"] = run("apply_groups", True).rowcount
             if members is not None:
                 run("mark_members_day", True)
-            counts["memberships_removed"] = run("remove_memberships").rowcount
-            counts["memberships_added"] = run("add_memberships").rowcount
+            removed = run("remove_memberships", True).fetchone()
+            counts["memberships_removed"], counts["member_versions_closed"] = removed
+            added = run("add_memberships", True).fetchone()
+            counts["memberships_added"], counts["member_versions_opened"] = added
+        if not params["track_members"]:
+            counts["member_versions_opened"] = run("membership_history_start", True).rowcount
         counts["rejects_written"] = run("apply_rejects", True).rowcount
         counts["rejects_pruned"] = run("prune_rejects", True).rowcount
         counts["became_inactive"], counts["became_active"] = run("inactive").fetchone()
         run("history_start")
         counts["versions_closed"] = run("history_close").rowcount
         counts["versions_opened"] = run("history_open", True).rowcount
+        counts["agent_versions_closed"] = run("agent_history_close").rowcount
+        counts["agent_versions_opened"] = run("agent_history_open", True).rowcount
         counts["groups_new"] = run("count_new_groups").fetchone()[0]
         started = time.monotonic()
     seconds["commit"] = time.monotonic() - started

@@ -321,10 +321,15 @@ def _table_results(
             meta.SECONDS: MetadataValue.json({"stages": watch.seconds, "statements": statements}),
         },
     )
-    yield MaterializeResult(
-        asset_key="group_history",
-        metadata={
-            meta.VERSIONS_OPENED: applied["versions_opened"],
-            meta.VERSIONS_CLOSED: applied["versions_closed"],
-        },
-    )
+    for asset, prefix in (
+        ("group_history", ""),
+        ("membership_history", "member_"),
+        ("agent_history", "agent_"),
+    ):
+        yield MaterializeResult(
+            asset_key=asset,
+            metadata={
+                meta.VERSIONS_OPENED: applied[f"{prefix}versions_opened"],
+                meta.VERSIONS_CLOSED: applied[f"{prefix}versions_closed"],
+            },
+        )

@@ -93,3 +93,23 @@ def hierarchy_cycles(postgres: PostgresResource, checks: ChecksResource) -> Asse
 )
 def history_versions(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
     return _found(postgres, checks, "check_history", "group(s) whose history versions are broken")
+
+
+@asset_check(
+    asset="membership_history",
+    description="Every membership has exactly one open version, no other pair has one, and a pair's "
+    "versions never overlap (a pair removed and added again may leave a gap).",
+)
+def membership_history_versions(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
+    return _found(
+        postgres, checks, "check_membership_history", "membership(s) whose history versions are broken"
+    )
+
+
+@asset_check(
+    asset="agent_history",
+    description="Every agent has exactly one open version, and each version ends where the next begins "
+    "(no overlap, no gap).",
+)
+def agent_history_versions(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
+    return _found(postgres, checks, "check_agent_history", "agent(s) whose history versions are broken")

@@ -1,9 +1,23 @@
 -- The groups whose membership the day sets (the applied groups of the contract format, or
--- members_of.sql's) get exactly the day's pairs: remove the pairs no longer listed.
-DELETE FROM group_membership m
-USING {stage_members_of} a
-WHERE m.group_id = a.group_id
-  AND NOT EXISTS (
-      SELECT 1 FROM {stage_members} s
-      WHERE s.group_id = m.group_id AND s.agent_id = m.agent_id
-  );
+-- members_of.sql's) get exactly the day's pairs: remove the pairs no longer listed, and close
+-- their open versions in membership_history at the day's transaction time (unless the history
+-- starts today: membership_history_start.sql). Returns (pairs removed, versions closed).
+WITH removed AS (
+    DELETE FROM group_membership m
+    USING {stage_members_of} a
+    WHERE m.group_id = a.group_id
+      AND NOT EXISTS (
+          SELECT 1 FROM {stage_members} s
+          WHERE s.group_id = m.group_id AND s.agent_id = m.agent_id
+      )
+    RETURNING m.group_id, m.agent_id
+),
+closed AS (
+    UPDATE membership_history h
+    SET valid_to = now()
+    FROM removed r
+    WHERE %(track_members)s
+      AND h.group_id = r.group_id AND h.agent_id = r.agent_id AND h.valid_to IS NULL
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM removed), (SELECT count(*) FROM closed);
