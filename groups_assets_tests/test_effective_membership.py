@@ -13,10 +13,14 @@ import json
 from datetime import timedelta
 
 import psycopg
+import pytest
 from psycopg import sql
 
 from groups_assets.warehouse.statements import statement
 from groups_assets_tests.support import Pipeline, agent, group, lines
+
+# Many days through the step: the quick loop leaves this out.
+pytestmark = pytest.mark.slow
 
 # day -> groups {id: (parent, deleted, members)}; agents {id: active}. Every day's records are
 # newer than the day before's, so each applies.

@@ -13,8 +13,12 @@ import shutil
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from groups_assets_tests.support import Pipeline
+
+# Days of whole formats through the step, several per test: the quick loop leaves them out.
+pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SN = "servicenow"

@@ -201,6 +201,7 @@ def test_refuses_a_folder_that_holds_sync_days(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == [tmp_path / "sync-day1"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["servicenow", "zendesk"])
 def test_a_format_export_loads_as_its_figures_say(fmt, tmp_path, pipeline):
     """`generate --format`: the same synthetic days in a help desk's own shapes; the pipeline
