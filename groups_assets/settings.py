@@ -8,7 +8,9 @@ defaults live here, once; the resources' fields take them from here.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +56,11 @@ class Settings:
     def embedded_pgdata(self) -> Path:
         return self.home / "pgdata"
 
+    @property
+    def target(self) -> str:
+        """The tables a run writes, as words without a secret: the database and the schema."""
+        return f"{database_name(self.database_url, self.embedded_pgdata)}, schema {self.db_schema}"
+
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """The settings in `environ` (default: this process's environment); a value that breaks
@@ -61,13 +68,17 @@ class Settings:
         env = os.environ if environ is None else environ
         home = Path(env.get("GROUPS_HOME") or ".groups").resolve()
         user_cache = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        database_url = env.get(DATABASE_URL_ENV) or None
+        db_schema = env.get("GROUPS_DB_SCHEMA") or SCHEMA
         return cls(
             home=home,
             source_root=Path(env.get("GROUPS_SOURCE_ROOT") or "sample_data").resolve(),
-            database_url=env.get(DATABASE_URL_ENV) or None,
-            db_schema=env.get("GROUPS_DB_SCHEMA") or SCHEMA,
+            database_url=database_url,
+            db_schema=db_schema,
             spark_master=env.get("GROUPS_SPARK_MASTER") or AUTO_MASTER,
-            dagster_home=Path(env.get("DAGSTER_HOME") or home / "dagster_home").resolve(),
+            dagster_home=Path(
+                env.get("DAGSTER_HOME") or default_dagster_home(home, database_url, db_schema)
+            ).resolve(),
             cache_dir=Path(env.get("GROUPS_CACHE_DIR") or user_cache / "groups-pipeline"),
             source_format=source_format(env.get("GROUPS_SOURCE_FORMAT") or SOURCE_FORMAT),
             max_reject_ratio=_number(env, "GROUPS_MAX_REJECT_RATIO", MAX_REJECT_RATIO, high=1.0),
@@ -81,6 +92,31 @@ class Settings:
             ),
             secrets_from_environment=environ is None or environ is os.environ,
         )
+
+
+def database_name(url: str | None, embedded_pgdata: Path) -> str:
+    """A database as words, without its password: host, port and name, or the embedded one."""
+    if not url:
+        return f"the embedded PostgreSQL in {embedded_pgdata}"
+    import psycopg
+
+    try:
+        parts = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "a database whose URL does not parse (GROUPS_DATABASE_URL)"
+    name = parts.get("dbname") or parts.get("user") or "?"
+    return f"database {name} on {parts.get('host') or 'localhost'}:{parts.get('port') or 5432}"
+
+
+def default_dagster_home(home: Path, database_url: str | None, db_schema: str) -> Path:
+    """The Dagster home of a target: a UI shows the runs of one set of tables. The embedded
+    database's `public` schema keeps `dagster_home`; every other target has a home of its own."""
+    if not database_url and db_schema == SCHEMA:
+        return home / "dagster_home"
+    name = database_name(database_url, home / "pgdata") + "/" + db_schema
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name.removeprefix("database ").removeprefix("the "))[:48].strip("-")
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return home / f"dagster_home-{slug}-{digest}"
 
 
 def source_format(name: str) -> str:

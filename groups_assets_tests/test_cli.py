@@ -12,6 +12,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from groups_assets_tests.support import free_port
+
 # A whole process per run (CLI, webserver, cluster or fault): the quick loop leaves it out.
 pytestmark = pytest.mark.slow
 
@@ -94,3 +96,34 @@ def test_a_bad_setting_exits_2_naming_the_variable(cli_env):
     done = cli("run", "--day", "day1", env=cli_env | {"GROUPS_MAX_REJECT_RATIO": "lots"})
     assert done.returncode == 2
     assert "GROUPS_MAX_REJECT_RATIO='lots' must be a number between 0 and 1" in done.stderr
+
+
+def test_the_log_a_failure_names_holds_the_failure(cli_env):
+    """A run against a database that does not answer fails; the log file its summary names holds
+    the error and where it was raised, the step's log, and Spark's and PostgreSQL's messages."""
+    url = f"postgresql://loader:Log-s3cret@127.0.0.1:{free_port()}/warehouse"
+    done = cli("run", "--day", "day2", env=cli_env | {"GROUPS_DATABASE_URL": url})
+    assert done.returncode == 1
+    (named,) = re.findall(r"details: (\S+\.log)", done.stdout)
+    log = Path(named).read_text()
+    assert "cannot connect to PostgreSQL at postgresql://loader:***@127.0.0.1" in log
+    assert "Connection refused" in log  # PostgreSQL's client library's own words
+    assert 'STEP_FAILURE - Execution of step "sync_day" failed' in log  # the step's log
+    assert 'sync_day.py", line' in log  # where it was raised
+    assert "Spark" in log  # Spark's own messages from the run
+    assert "Log-s3cret" not in log + done.stdout + done.stderr
+    assert "dagster._core" not in done.stdout, "the summary gives the sentence, not the class"
+
+
+def test_a_dagster_home_shows_one_set_of_tables(cli_env):
+    """Each database and schema has a Dagster home of its own by default; a home given for
+    another's tables is refused before any work, so a UI never shows a day failed that its
+    tables hold."""
+    done = cli("run", "--day", "day1", env=cli_env)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    elsewhere = cli_env | {"GROUPS_DB_SCHEMA": "elsewhere"}
+    refused = cli("run", "--day", "day2", env=elsewhere)
+    assert refused.returncode == 2
+    assert f"the Dagster home {cli_env['DAGSTER_HOME']} records the runs of" in refused.stderr
+    assert "schema public; this run writes" in refused.stderr and "schema elsewhere" in refused.stderr
+    assert "unset DAGSTER_HOME" in refused.stderr

@@ -47,3 +47,22 @@ def test_every_setting_of_a_run_is_a_resource_field_and_in_the_readme():
     for var, field in documented:
         key, name = field.split(".")
         assert name in type(shipped[key]).model_fields, (var, field)
+
+
+def test_each_database_and_schema_has_a_dagster_home_of_its_own():
+    from groups_assets.settings import Settings
+
+    def home(**env) -> Path:
+        return Settings.from_environment({"GROUPS_HOME": "/srv/groups", **env}).dagster_home
+
+    assert home() == Path("/srv/groups/dagster_home")  # the embedded database's public schema
+    url = "postgresql://loader:secret@db.internal:5432/warehouse"
+    homes = {
+        home(GROUPS_DB_SCHEMA="other"),
+        home(GROUPS_DATABASE_URL=url),
+        home(GROUPS_DATABASE_URL=url, GROUPS_DB_SCHEMA="helpdesk"),
+        home(GROUPS_DATABASE_URL=url.replace("db.internal", "db2.internal")),
+    }
+    assert len(homes) == 4 and Path("/srv/groups/dagster_home") not in homes
+    assert all(h.parent == Path("/srv/groups") and "secret" not in str(h) for h in homes)
+    assert home(DAGSTER_HOME="/srv/dagster") == Path("/srv/dagster")

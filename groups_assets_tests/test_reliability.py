@@ -73,8 +73,8 @@ def test_runs_at_once_serialise_and_never_mix(cli_env, pipeline, tmp_path):
     """Three CLI runs started at the same moment:
     - day 2 and day 1 on one schema: no deadlock, no lost update, and the end state is that of
       running them one after the other (sync_day aside, which tells the order);
-    - day 1 twice from the same GROUPS_HOME and DAGSTER_HOME, with two source roots and two
-      schemas: each schema gets exactly its own root's records."""
+    - day 1 twice from the same GROUPS_HOME, with two source roots and two schemas (each schema
+      its own Dagster home, the default): each schema gets exactly its own root's records."""
     other_root = tmp_path / "other"
     shutil.copytree(SAMPLE, other_root)
     (other_root / "sync-day1" / "agents" / "agents-2026-11-01-002.json").unlink()  # fewer agents
@@ -87,7 +87,8 @@ def test_runs_at_once_serialise_and_never_mix(cli_env, pipeline, tmp_path):
     runs = {
         "day2": dict(cli_env, GROUPS_DB_SCHEMA="concurrent", **home),
         "day1": dict(cli_env, GROUPS_DB_SCHEMA="concurrent"),
-        "day1 other": dict(cli_env, GROUPS_DB_SCHEMA="other", GROUPS_SOURCE_ROOT=str(other_root)),
+        "day1 other": {k: v for k, v in cli_env.items() if k != "DAGSTER_HOME"}
+        | {"GROUPS_DB_SCHEMA": "other", "GROUPS_SOURCE_ROOT": str(other_root)},
     }
     procs = {
         name: subprocess.Popen(

@@ -6,6 +6,8 @@ import argparse
 import dataclasses
 import fcntl
 import gc
+import json
+import logging
 import os
 import shutil
 import signal
@@ -120,13 +122,32 @@ def home_instance_yaml() -> str:
     return yaml.safe_dump(shipped, sort_keys=False)
 
 
+TARGET_FILE = "groups-target.json"
+
+
+class TargetMismatch(Exception):
+    """The Dagster home records the runs of other tables; the message says what to do."""
+
+
 def prepare_dagster_home(settings: Settings) -> Path:
-    """The project's DAGSTER_HOME folder; a new (or empty) home gets home_instance_yaml()."""
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    config = settings.dagster_home / "dagster.yaml"
+    """The project's DAGSTER_HOME folder; a new (or empty) home gets home_instance_yaml(). A home
+    records the tables its runs write (its UI shows their state): a run of other tables is
+    refused (TargetMismatch) rather than mixed into it."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
     if not config.exists() or not config.read_text().strip():
         config.write_text(home_instance_yaml())
-    return settings.dagster_home
+    recorded = home / TARGET_FILE
+    if not recorded.exists():
+        recorded.write_text(json.dumps({"target": settings.target}) + "\n")
+    elif (found := json.loads(recorded.read_text()).get("target")) != settings.target:
+        raise TargetMismatch(
+            f"the Dagster home {home} records the runs of {found}; this run writes {settings.target}. "
+            "A home's UI shows the state of one set of tables: unset DAGSTER_HOME (each database and "
+            "schema then gets a home of its own under GROUPS_HOME), or point it at another folder."
+        )
+    return home
 
 
 @contextmanager
@@ -157,21 +178,24 @@ def _run_days(
     from groups_assets.partitions import sync_days
 
     job = defs().resolve_job_def(SYNC_DAY_JOB)
-    # Quiet: the summary is the answer; the step logs stay in the run (UI) and the log file.
-    level = "DEBUG" if verbose else "CRITICAL"
+    # The step's log goes to the process's stderr: the run's log file (the terminal with -v).
+    # The terminal gets the summary.
+    server_log = None if settings.database_url else settings.embedded_pgdata / "log"
     with _home_instance(settings) as instance:
         for day in days:
             if not instance.has_dynamic_partition(sync_days.name, day):
                 instance.add_dynamic_partitions(sync_days.name, [day])
             started = time.monotonic()
+            server_from = server_log.stat().st_size if server_log and server_log.exists() else 0
             result = job.execute_in_process(
                 partition_key=day,
                 instance=instance,
                 raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+                run_config={"loggers": {"console": {"config": {"log_level": "DEBUG"}}}},
                 resources=resources,
             )
             print(summarize(day, result, time.monotonic() - started), flush=True)
+            _log_the_end(result, server_log, server_from)
             if not result.success:
                 if log_path is not None:
                     print(f"  details: {log_path} (or -v); run {result.run_id} in the UI", flush=True)
@@ -179,10 +203,28 @@ def _run_days(
     return EXIT_OK
 
 
+def _log_the_end(result, server_log: Path | None, server_from: int) -> None:
+    """Into the run's log (the process's stderr): each failed step's error with its causes and
+    where they were raised, and what the embedded PostgreSQL wrote during the run."""
+    from groups_assets.redact import redact
+
+    with os.fdopen(os.dup(2), "w") as log:
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+                log.write(f"\n=== step {event.step_key} failed:\n")
+                log.write(redact(event.step_failure_data.error.to_string()))
+        if server_log is not None and server_log.exists():
+            with server_log.open("rb") as f:
+                f.seek(server_from)
+                written = f.read().decode("utf-8", "replace")
+            if written.strip():
+                log.write(f"\n=== PostgreSQL's log ({server_log}) during the run:\n{written}")
+
+
 @contextmanager
 def _output_to(log_path: Path | None) -> Iterator[None]:
-    """Everything written to the process's stderr (Spark's JVM, libraries) goes to `log_path`;
-    this program's own messages still reach the terminal. None: change nothing (-v)."""
+    """Everything written to the process's stderr (the step's log, Spark's JVM, libraries) goes
+    to `log_path`; the summary, on stdout, still reaches the terminal. None: change nothing (-v)."""
     if log_path is None:
         yield
         return
@@ -190,13 +232,10 @@ def _output_to(log_path: Path | None) -> Iterator[None]:
     terminal = os.dup(2)
     with log_path.open("ab") as log:
         os.dup2(log.fileno(), 2)
-    own = sys.stderr
-    sys.stderr = os.fdopen(os.dup(terminal), "w", buffering=1)
     try:
         yield
     finally:
         sys.stderr.flush()
-        sys.stderr = own
         os.dup2(terminal, 2)
         os.close(terminal)
 
@@ -219,6 +258,7 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as err:
             print(f"groups-pipeline: --format: {err}", file=sys.stderr)
             return EXIT_USAGE
+    prepare_dagster_home(settings)  # refuses a home of other tables before any work
     if not settings.source_root.is_dir():
         print(
             f"groups-pipeline: source root {settings.source_root} is not a folder. "
@@ -241,6 +281,12 @@ def run(args: argparse.Namespace) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log_path = None if args.verbose else settings.home / "logs" / f"run-{days[0]}-{stamp}.log"
     with _output_to(log_path):
+        # The project's own log lines (the day's statements, PostgreSQL's notices) go where the
+        # step's log goes: the run's log file, or the terminal with -v.
+        handler = logging.StreamHandler(os.fdopen(os.dup(2), "w", buffering=1))
+        handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
+        logging.getLogger("groups_assets").addHandler(handler)
+        logging.getLogger("groups_assets").setLevel(logging.INFO)
         # The run's resources, from the settings and the flags (the step gets exactly these).
         from groups_assets.defs.resources import build_resources
 
@@ -350,13 +396,28 @@ def sensors(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv = ["run", *argv]  # python -m groups_assets --day day1
     args = _parser().parse_args(argv)
     commands = {"run": run, "dev": dev, "spark-server": spark_server, "sensors": sensors}
-    code = (commands | {"generate": generate.command})[args.command](args)
+    if args.command == "run":
+        # A SIGTERM (a service manager's stop, `kill`) ends a run as Ctrl-C does: the day's
+        # transaction rolls back, and the exit handlers still run (Spark's scratch folder goes).
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        code = (commands | {"generate": generate.command})[args.command](args)
+    except KeyboardInterrupt:
+        print("groups-pipeline: stopped; the day's tables are as they were before it", file=sys.stderr)
+        return EXIT_FAILED
+    except TargetMismatch as err:
+        print(f"groups-pipeline: {err}", file=sys.stderr)
+        return EXIT_USAGE
     # The work is done: spare the interpreter's last collections over everything Dagster and
     # Spark loaded (about a second at exit). Exit handlers still run.
     gc.freeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,12 @@ from groups_assets.runtime.embedded import embedded_url
 from groups_assets.settings import SCHEMA
 
 SCHEMA_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+log = logging.getLogger(__name__)
+
+
+def _notice(diagnostic: psycopg.errors.Diagnostic) -> None:
+    """PostgreSQL's notices and warnings, into the run's log."""
+    log.info("PostgreSQL %s: %s", diagnostic.severity, diagnostic.message_primary)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -93,6 +100,7 @@ class PostgresResource(ConfigurableResource):
                 "Check that the server is running and reachable, and that GROUPS_DATABASE_URL "
                 "(user, password, host, port, database) is right."
             ) from None
+        conn.add_notice_handler(_notice)
         try:
             yield conn
         finally:

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from groups_assets.runtime.spark_session import FULL_JIT_BYTES, is_remote, session, spark_config
+from groups_assets.runtime.spark_session import FULL_JIT_BYTES, alive, is_remote, session, spark_config
 
 ANNOUNCEMENTS = "spark-server-*.json"
 
@@ -46,16 +46,6 @@ def listening(host: str, port: int) -> bool:
         return False
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except PermissionError:  # another user's process: alive
-        return True
-    except OSError:
-        return False
-    return True
-
-
 def announced(home: Path) -> str | None:
     """The URL of a server that announced itself in `home` and still runs and answers (the
     newest announcement first); None when there is none."""
@@ -66,7 +56,7 @@ def announced(home: Path) -> str | None:
             pid, host, port = int(note["pid"]), note["host"], int(note["port"])
         except (OSError, ValueError, KeyError, TypeError):
             continue
-        if _alive(pid) and listening(host, port):
+        if alive(pid) and listening(host, port):
             return url(host, port)
     return None
 

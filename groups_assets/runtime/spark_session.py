@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import socket
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -107,6 +109,8 @@ def session(config: dict[str, str], input_bytes: int):
 
 _scratch: list[str] = []
 _scratch_lock = threading.Lock()
+SCRATCH_PREFIX = "groups-spark-"
+_OWNED = re.compile(rf"^{SCRATCH_PREFIX}(\d+)-")
 
 
 def _scratch_folder() -> str:
@@ -114,14 +118,48 @@ def _scratch_folder() -> str:
     under $TMPDIR, removed when the process exits. PySpark ends its JVM with SIGKILL at exit,
     which skips Spark's own clean-up, so Spark's folders would otherwise stay in the temporary
     folder after every run. SPARK_LOCAL_DIRS, where set, still takes precedence (Spark's rule).
-    One per process, whichever thread asks first (the CLI's background start or the step)."""
+    One per process, whichever thread asks first (the CLI's background start or the step). Its
+    name carries the process id: a process killed before its exit handlers ran (SIGKILL) leaves
+    its folder, and the next process to make one removes it (sweep)."""
     with _scratch_lock:
         if not _scratch:
-            _scratch.append(tempfile.mkdtemp(prefix="groups-spark-"))
+            sweep(Path(tempfile.gettempdir()))
+            _scratch.append(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
             # Registered before the JVM starts: exit handlers run last-registered first, so
             # PySpark's kill of the JVM comes before this.
-            atexit.register(shutil.rmtree, _scratch[0], ignore_errors=True)
+            atexit.register(_remove, _scratch[0])
         return _scratch[0]
+
+
+def _remove(folder: str) -> None:
+    """Remove the folder; Python workers of the killed JVM may still write into it a moment."""
+    for _ in range(20):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.exists(folder):
+            return
+        time.sleep(0.1)
+
+
+def sweep(temp: Path) -> list[str]:
+    """Remove the scratch folders whose process is gone; returns their names."""
+    removed = []
+    for folder in temp.glob(f"{SCRATCH_PREFIX}*"):
+        owner = _OWNED.match(folder.name)
+        if owner is None or alive(int(owner[1])):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder.name)
+    return removed
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except PermissionError:  # another user's process
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def _remote_session(config: dict[str, str]):
