@@ -6,7 +6,11 @@ the defs-folder loader would take a module-level list of AssetSpec there for ass
 own.
 """
 
-from dagster import AssetCheckSpec, AssetSpec
+import warnings
+
+from dagster import AssetCheckSpec, AssetSpec, PreviewWarning
+
+from groups_assets.partitions import sync_days
 
 ASSETS = (
     AssetSpec(
@@ -117,34 +121,43 @@ ASSETS = (
     ),
 )
 
-STEP_CHECKS = (
-    AssetCheckSpec(
-        "malformed_groups",
-        asset="validated_groups",
-        description="Group records that break the contract, counted per reject reason, with a sample.",
-    ),
-    AssetCheckSpec(
-        "malformed_memberships",
-        asset="validated_memberships",
-        description="Membership rows that break the contract (CONTRACT.md 7), unknown groups "
-        "included, counted per reject reason, with a sample.",
-    ),
-    AssetCheckSpec(
-        "malformed_agents",
-        asset="validated_agents",
-        description="Agent records that break the contract, counted per reject reason, with a sample.",
-    ),
-    AssetCheckSpec(
-        "records_accounted",
-        asset="groups_table",
-        description="Every record read that day is accounted for, folder by folder: read = loaded + "
-        "rejected (+ skipped: users that are not agents).",
-    ),
-    AssetCheckSpec(
-        "reject_ratio",
-        asset="validated_groups",
-        blocking=True,
-        description="Blocks the day before anything is written when more than GROUPS_MAX_REJECT_RATIO "
-        "(default 20%) of its records (every folder) are rejected, or no group record is valid.",
-    ),
-)
+# A check result carries its day (the UI shows it as the partition of the check), which Dagster
+# allows for check specs with a partitions definition: stable in use, "preview" in name.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", PreviewWarning)
+    STEP_CHECKS = (
+        AssetCheckSpec(
+            "malformed_groups",
+            asset="validated_groups",
+            partitions_def=sync_days,
+            description="Group records that break the contract, counted per reject reason, with a sample.",
+        ),
+        AssetCheckSpec(
+            "malformed_memberships",
+            asset="validated_memberships",
+            partitions_def=sync_days,
+            description="Membership rows that break the contract (CONTRACT.md 7), unknown groups "
+            "included, counted per reject reason, with a sample.",
+        ),
+        AssetCheckSpec(
+            "malformed_agents",
+            asset="validated_agents",
+            partitions_def=sync_days,
+            description="Agent records that break the contract, counted per reject reason, with a sample.",
+        ),
+        AssetCheckSpec(
+            "records_accounted",
+            asset="groups_table",
+            partitions_def=sync_days,
+            description="Every record read that day is accounted for, folder by folder: read = loaded + "
+            "rejected (+ skipped: users that are not agents).",
+        ),
+        AssetCheckSpec(
+            "reject_ratio",
+            asset="validated_groups",
+            partitions_def=sync_days,
+            blocking=True,
+            description="Blocks the day before anything is written when more than GROUPS_MAX_REJECT_RATIO "
+            "(default 20%) of its records (every folder) are rejected, or no group record is valid.",
+        ),
+    )

@@ -30,6 +30,9 @@ def test_sample_days_replays_and_reruns(pipeline):
     assert {e.asset_key.path[-1] for e in day1.get_asset_materialization_events()} == ASSETS
     checks = {e.check_name: e for e in day1.get_asset_check_evaluations()}
     assert set(checks) == CHECKS
+    for check in checks.values():  # each result carries its day: partition, metadata, description
+        assert check.partition == "day1" and check.metadata["day"].value == "day1", check.check_name
+        assert check.description.startswith("day day1: "), check.description
     assert checks["records_accounted"].passed
     assert pipeline.inactive() == {1011, 1028}
     assert len(pipeline.groups()) == 31

@@ -99,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     server.add_argument("--port", type=int, default=DEFAULT_SPARK_PORT)
     server.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    server.add_argument(
+        "--cold",
+        action="store_true",
+        help="say ready at once, without first running a synthetic day (the first run is then slow)",
+    )
     return parser
 
 
@@ -300,50 +305,109 @@ def run(args: argparse.Namespace) -> int:
 
 
 def dev(args: argparse.Namespace) -> int:
-    from groups_assets.runtime.spark_session import is_remote
-
+    """The Dagster UI and daemon (`dg dev`) with a warm Spark for their runs. Quiet: the terminal
+    shows where the UI and the logs are, and errors; everything the processes print goes to the
+    log file."""
     settings = _settings()
-    env = os.environ | {"DAGSTER_HOME": str(prepare_dagster_home(settings))}
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    log_path = settings.home / "logs" / f"dev-{stamp}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    address = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+    ui_url = f"http://{address}:{args.port}"
+    env = os.environ | {
+        "DAGSTER_HOME": str(prepare_dagster_home(settings)),
+        # The alerts' run links point at this UI, unless told otherwise.
+        "GROUPS_UI_BASE_URL": os.environ.get("GROUPS_UI_BASE_URL") or ui_url,
+        # dg compares the active virtual environment with the project's: this one is.
+        "VIRTUAL_ENV": sys.prefix,
+    }
     # The Dagster UI (`dg dev` of this project, from this interpreter's environment: no activated
     # venv needed); loopback only unless told otherwise.
     dg = str(Path(sys.executable).parent / "dg")
     command = [dg, "dev", "--host", args.host, "--port", args.port]
-    if is_remote(settings.spark_master):
-        os.chdir(PROJECT_ROOT)
-        os.execve(dg, command, env)  # noqa: S606 - a fixed program; runs use the Spark Connect server given
     # dg shuts down on SIGINT: make sure it can (a shell's background job starts with it ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    # A warm Spark for every run the UI and the daemon launch: they inherit GROUPS_SPARK_MASTER.
-    with _spark_server(args.spark_port) as spark_url:
-        env |= {"GROUPS_SPARK_MASTER": spark_url}
-        ui = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)  # noqa: S603 - a fixed program
-        # A service stop: dg first (it shuts down on SIGINT, as on Ctrl-C), then the Spark server.
-        signal.signal(signal.SIGTERM, lambda *_: ui.send_signal(signal.SIGINT))
+    print(f"logs: {log_path}", flush=True)
+    try:
+        with log_path.open("ab") as log, _spark_server(args.spark_port, settings, log) as spark_url:
+            env |= {"GROUPS_SPARK_MASTER": spark_url}
+            ui = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
+            # A service stop: dg first (it shuts down on SIGINT, as on Ctrl-C), then the Spark server.
+            signal.signal(signal.SIGTERM, lambda *_: ui.send_signal(signal.SIGINT))
+            if _answers(args.host, int(args.port), ui):
+                print(f"Dagster UI at {ui_url} (Ctrl-C stops it)", flush=True)
+            code = _wait(ui)
+    except KeyboardInterrupt:  # Ctrl-C before dg was up
+        return EXIT_OK
+    if code not in (0, -signal.SIGINT, -signal.SIGTERM):
+        tail = log_path.read_text(errors="replace").splitlines()[-15:]
+        print(
+            f"groups-pipeline dev: dg stopped with exit code {code}; the end of {log_path}:", file=sys.stderr
+        )
+        print("\n".join(f"  {line}" for line in tail), file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _wait(process: subprocess.Popen) -> int:
+    while True:
         try:
-            return ui.wait()
+            return process.wait()
         except KeyboardInterrupt:  # Ctrl-C reached dg as well: let it shut down
-            return ui.wait()
+            continue
+
+
+def _answers(host: str, port: int, process: subprocess.Popen, timeout: float = 300) -> bool:
+    """True once the UI's port answers; False when its process ended first."""
+    from groups_assets.runtime.spark_server import listening
+
+    address = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        if listening(address, port):
+            return True
+        time.sleep(0.5)
+    return False
 
 
 @contextmanager
-def _spark_server(port: int) -> Iterator[str]:
-    """A `spark-server` child on 127.0.0.1:`port` while the block runs; yields its sc:// URL."""
+def _spark_server(port: int, settings: Settings, log) -> Iterator[str]:
+    """A warm Spark for every run the UI and the daemon launch (they inherit GROUPS_SPARK_MASTER):
+    the Spark Connect server of GROUPS_SPARK_MASTER when it is one, else a `spark-server` child
+    on 127.0.0.1:`port` while the block runs, warmed before it says it is ready."""
+    from groups_assets.runtime.spark_session import is_remote
+
+    if is_remote(settings.spark_master):
+        from groups_assets.redact import redact
+
+        print(f"Spark: the Spark Connect server at {redact(settings.spark_master)}", flush=True)
+        yield settings.spark_master
+        return
     command = [sys.executable, "-m", "groups_assets", "spark-server", "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603 - fixed program
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)  # noqa: S603
+    print("Spark: starting a Connect server and warming it with a synthetic day ...", flush=True)
     line = server.stdout.readline()  # its first line: the URL, or nothing if it failed
     if not line.startswith("sc://"):
         server.wait()
-        code = server.returncode
-        raise SystemExit(f"groups-pipeline dev: the Spark Connect server did not start (exit {code})")
-    print(f"Spark Connect server at {line.strip()}; the UI's and the sensors' runs use it", flush=True)
-    # Whatever else it writes there (its JVM and Python workers share the pipe) reaches our
-    # output, so that a full pipe never blocks it.
-    threading.Thread(target=shutil.copyfileobj, args=(server.stdout, sys.stdout), daemon=True).start()
+        raise SystemExit(
+            f"groups-pipeline dev: the Spark Connect server did not start (exit {server.returncode}); "
+            f"see {log.name}"
+        )
+    print(f"Spark: {line.strip()}, warm; the UI's, the backfills' and the sensors' runs use it", flush=True)
+    # Whatever else it writes there (its JVM and Python workers share the pipe) goes to the log,
+    # so that a full pipe never blocks it.
+    threading.Thread(target=shutil.copyfileobj, args=(server.stdout, _text(log)), daemon=True).start()
     try:
         yield line.strip()
     finally:
         server.terminate()
         server.wait(timeout=120)
+
+
+def _text(binary):
+    import io
+
+    return io.TextIOWrapper(binary, write_through=True)
 
 
 def spark_server(args: argparse.Namespace) -> int:
@@ -361,7 +425,16 @@ def spark_server(args: argparse.Namespace) -> int:
 
     try:
         master = LOCAL_MASTER if settings.spark_master == AUTO_MASTER else settings.spark_master
-        serve(master, settings.cache_dir, settings.home, args.host, args.port, ready)
+        serve(
+            master,
+            settings.cache_dir,
+            settings.home,
+            args.host,
+            args.port,
+            ready,
+            warm_with=None if args.cold else settings.source_format,
+            log=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
+        )
     except ServerNotStarted as err:
         print(f"groups-pipeline spark-server: {err}", file=sys.stderr)
         return EXIT_FAILED

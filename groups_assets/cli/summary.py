@@ -18,7 +18,9 @@ def _metadata(result: ExecuteInProcessResult) -> dict[str, dict[str, object]]:
 
 def _reasons(check_meta: dict[str, object]) -> str:
     """The non-zero reject reasons of a malformed check, in the check's (the contract's) order."""
-    parts = [f"{k} {v}" for k, v in check_meta.items() if k not in ("rejected", "folder", "sample") and v]
+    parts = [
+        f"{k} {v}" for k, v in check_meta.items() if k not in ("rejected", "day") and isinstance(v, int) and v
+    ]
     return f" ({', '.join(parts)})" if parts else ""
 
 
@@ -81,7 +83,8 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
         width = max(len(name) for name in checks)
         for name, evaluation in sorted(checks.items()):
             verdict = "passed" if evaluation.passed else evaluation.severity.value
-            lines.append(f"    {name:<{width}} {verdict:<6} {evaluation.description or ''}")
+            said = (evaluation.description or "").removeprefix(f"day {day}: ")  # the first line says the day
+            lines.append(f"    {name:<{width}} {verdict:<6} {said}")
     for message in failure_messages(result):
         lines.append(f"  error: {message}")
     return "\n".join(lines)

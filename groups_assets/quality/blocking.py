@@ -8,7 +8,7 @@ from groups_assets.counts import DayCounts
 from groups_assets.formats.base import GROUPS, Format
 
 
-def reject_ratio(counts: DayCounts, day: str, max_ratio: float, fmt: Format) -> AssetCheckResult:
+def reject_ratio(counts: DayCounts, max_ratio: float, fmt: Format) -> AssetCheckResult:
     """Passed, or failed (ERROR) with a description that says why the day is blocked. Over the
     records of every table of the day, as the staging pass judged them (a membership row of an
     unknown group is judged in the day's transaction, after this check)."""
@@ -19,10 +19,10 @@ def reject_ratio(counts: DayCounts, day: str, max_ratio: float, fmt: Format) -> 
     reasons = {f"{s}:{r}": n for s in counts.sources for r, n in counts.rejected(s).items()}
     top = ", ".join(f"{k} {n}" for k, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:5])
     if valid_groups == 0:
-        verdict = f"day {day}: no valid group record ({records} records read); top reasons: {top or 'none'}"
+        verdict = f"no valid group record ({records} records read); top reasons: {top or 'none'}"
     elif ratio > max_ratio:
         verdict = (
-            f"day {day}: {ratio:.1%} of {records} records rejected, above the limit of "
+            f"{ratio:.1%} of {records} records rejected, above the limit of "
             f"{max_ratio:.0%} (GROUPS_MAX_REJECT_RATIO); top reasons: {top}"
         )
     else:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from groups_assets.runtime.spark_session import FULL_JIT_BYTES, alive, is_remote, session, spark_config
+from groups_assets.runtime.warm_up import warm
 
 ANNOUNCEMENTS = "spark-server-*.json"
 
@@ -72,9 +73,17 @@ def _announce(home: Path, host: str, port: int) -> Path:
 
 
 def serve(
-    master: str, cache_dir: Path, home: Path, host: str, port: int, ready: Callable[[str], None]
+    master: str,
+    cache_dir: Path,
+    home: Path,
+    host: str,
+    port: int,
+    ready: Callable[[str], None],
+    warm_with: str | None = None,
+    log: Callable[[str], None] = print,
 ) -> None:
-    """Run the server until SIGINT or SIGTERM; `ready` gets its URL once clients can connect."""
+    """Run the server until SIGINT or SIGTERM; `ready` gets its URL once clients can connect,
+    after the server has run a synthetic day of the `warm_with` format (warm_up.py)."""
     if is_remote(master):
         raise ServerNotStarted(
             f"GROUPS_SPARK_MASTER is {master}, a Spark Connect URL: the server needs a master to "
@@ -100,6 +109,8 @@ def serve(
     try:
         if not listening(host, port):
             raise ServerNotStarted(f"Spark started but does not listen on {host}:{port}; see its log.")
+        if warm_with:
+            log(warm(spark, warm_with))
         # Clients of the same machine connect to the loopback address when it binds them all.
         note = _announce(home, "127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port)  # noqa: S104
         ready(url(host, port))

@@ -37,6 +37,7 @@ from groups_assets.days import BadDayKey, DayFiles
 from groups_assets.formats.base import AGENTS, GROUPS, MEMBERS, Format, Table
 from groups_assets.partitions import sync_days
 from groups_assets.quality import blocking, records
+from groups_assets.quality.evidence import dated
 from groups_assets.redact import redact
 from groups_assets.resources.checks import ChecksResource
 from groups_assets.resources.postgres import DatabaseUnavailable, PostgresResource
@@ -225,8 +226,8 @@ def _stage_and_apply(
             yield from _read_and_validate_results(fmt, files, counts, used)
             for table in fmt.tables:
                 if table.kind != MEMBERS:
-                    yield records.malformed(conn, stage, counts, table)
-            verdict = blocking.reject_ratio(counts, day, checks.max_reject_ratio, fmt)
+                    yield dated(records.malformed(conn, stage, counts, table), day)
+            verdict = dated(blocking.reject_ratio(counts, checks.max_reject_ratio, fmt), day)
             yield verdict
             watch.lap("record_checks")
             if not verdict.passed:
@@ -242,11 +243,12 @@ def _stage_and_apply(
             watch.lap("apply_transaction")
             counts = counts.after_apply(fmt, applied["unknown_group"], applied["users_skipped"])
             # Membership rows are judged against the stored groups too (unknown_group).
-            yield records.malformed(conn, stage, counts, members) if members else records.no_members()
+            found = records.malformed(conn, stage, counts, members) if members else records.no_members()
+            yield dated(found, day)
         finally:
             stage.drop(conn)
         yield from _table_results(fmt, counts, applied, watch, statements)
-        yield records.records_accounted(conn, counts, day, fmt)
+        yield dated(records.records_accounted(conn, counts, day, fmt), day)
     context.log.info(f"day {day}: seconds per stage {watch.seconds}; statements {statements}")
 
 
@@ -318,7 +320,9 @@ def _table_results(
             meta.GROUPS_FLIPPED: applied["became_inactive"] + applied["became_active"],
             meta.INACTIVE_GROUPS: applied["inactive_groups"],
             # One entry for the profile (the UI plots numbers; these are read, not plotted).
-            meta.SECONDS: MetadataValue.json({"stages": watch.seconds, "statements": statements}),
+            meta.SECONDS: MetadataValue.json(
+                {"stages": watch.seconds, "statements": {k: round(v, 3) for k, v in statements.items()}}
+            ),
         },
     )
     for asset, prefix in (

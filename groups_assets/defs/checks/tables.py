@@ -6,16 +6,34 @@ Each has a time budget (the checks resource's timeout_seconds): a check that wou
 fails as WARN saying so, instead of holding the run.
 """
 
+import warnings
 from collections.abc import Callable
 
 import psycopg
-from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    MetadataValue,
+    PreviewWarning,
+)
+from dagster import asset_check as dagster_asset_check
 
+from groups_assets.partitions import sync_days
 from groups_assets.quality.cycles import cycle_members
-from groups_assets.quality.evidence import SAMPLE_ROWS, markdown_table
+from groups_assets.quality.evidence import SAMPLE_ROWS, dated, markdown_table
 from groups_assets.resources.checks import ChecksResource
 from groups_assets.resources.postgres import PostgresResource
 from groups_assets.warehouse.statements import sample_rows, statement
+
+
+def asset_check(**kwargs):
+    """Dagster's asset_check, partitioned by day like the assets: a result carries its day (the
+    UI shows it as the check's partition). A partitions definition on a check is stable in use,
+    "preview" in name."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PreviewWarning)
+        return dagster_asset_check(partitions_def=sync_days, **kwargs)
 
 
 def _within_budget(
@@ -59,23 +77,35 @@ def _counted(total: int, rows: list[dict], what: str) -> AssetCheckResult:
     asset="membership_table",
     description="Memberships whose agent is in no agents row (kept; not counted as active).",
 )
-def orphan_memberships(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
-    return _found(postgres, checks, "check_orphan_memberships", "membership(s) of unknown agents")
+def orphan_memberships(
+    context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
+) -> AssetCheckResult:
+    return dated(
+        _found(postgres, checks, "check_orphan_memberships", "membership(s) of unknown agents"),
+        context.partition_key,
+    )
 
 
 @asset_check(
     asset="groups_table",
     description="Groups whose parent_group_id names no group (the walk upward ends there).",
 )
-def orphan_parents(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
-    return _found(postgres, checks, "check_orphan_parents", "group(s) with an unknown parent")
+def orphan_parents(
+    context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
+) -> AssetCheckResult:
+    return dated(
+        _found(postgres, checks, "check_orphan_parents", "group(s) with an unknown parent"),
+        context.partition_key,
+    )
 
 
 @asset_check(
     asset="groups_table",
     description="Groups on a parent_group_id cycle (allowed; each is an ancestor of the others).",
 )
-def hierarchy_cycles(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
+def hierarchy_cycles(
+    context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
+) -> AssetCheckResult:
     def check(conn: psycopg.Connection) -> AssetCheckResult:
         on_cycles = cycle_members(conn.execute(statement("hierarchy_links")).fetchall())
         first = sorted(on_cycles)[:SAMPLE_ROWS]
@@ -83,7 +113,7 @@ def hierarchy_cycles(postgres: PostgresResource, checks: ChecksResource) -> Asse
         rows = [dict(zip([d.name for d in cur.description], row, strict=True)) for row in cur.fetchall()]
         return _counted(len(on_cycles), rows, "group(s) on a hierarchy cycle")
 
-    return _within_budget(postgres, checks, "hierarchy_cycles", check)
+    return dated(_within_budget(postgres, checks, "hierarchy_cycles", check), context.partition_key)
 
 
 @asset_check(
@@ -91,8 +121,13 @@ def hierarchy_cycles(postgres: PostgresResource, checks: ChecksResource) -> Asse
     description="Every group has exactly one open version, and each version ends where the next begins "
     "(no overlap, no gap).",
 )
-def history_versions(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
-    return _found(postgres, checks, "check_history", "group(s) whose history versions are broken")
+def history_versions(
+    context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
+) -> AssetCheckResult:
+    return dated(
+        _found(postgres, checks, "check_history", "group(s) whose history versions are broken"),
+        context.partition_key,
+    )
 
 
 @asset_check(
@@ -100,10 +135,11 @@ def history_versions(postgres: PostgresResource, checks: ChecksResource) -> Asse
     description="Every membership has exactly one open version, no other pair has one, and a pair's "
     "versions never overlap (a pair removed and added again may leave a gap).",
 )
-def membership_history_versions(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
-    return _found(
-        postgres, checks, "check_membership_history", "membership(s) whose history versions are broken"
-    )
+def membership_history_versions(
+    context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
+) -> AssetCheckResult:
+    what = "membership(s) whose history versions are broken"
+    return dated(_found(postgres, checks, "check_membership_history", what), context.partition_key)
 
 
 @asset_check(
@@ -111,5 +147,10 @@ def membership_history_versions(postgres: PostgresResource, checks: ChecksResour
     description="Every agent has exactly one open version, and each version ends where the next begins "
     "(no overlap, no gap).",
 )
-def agent_history_versions(postgres: PostgresResource, checks: ChecksResource) -> AssetCheckResult:
-    return _found(postgres, checks, "check_agent_history", "agent(s) whose history versions are broken")
+def agent_history_versions(
+    context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
+) -> AssetCheckResult:
+    return dated(
+        _found(postgres, checks, "check_agent_history", "agent(s) whose history versions are broken"),
+        context.partition_key,
+    )
