@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -100,5 +101,52 @@ def test_spark_scratch_files_go_with_the_process(tmp_path):
     assert "blockmgr" in kinds and "spark" in kinds  # Spark's folders were made there
     deadline = time.monotonic() + 30  # the killed JVM may take a moment to go
     while (left := sorted(p.name for p in scratch.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert left == []
+
+
+@pytest.mark.slow
+def test_scratch_folders_of_gone_processes_are_swept(tmp_path):
+    """A process killed with SIGKILL cannot remove its scratch folder: the next process that
+    starts a Spark removes the folders whose process is gone, and only those."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = scratch / f"groups-spark-{int(gone.stdout)}-abc"
+    live = scratch / f"groups-spark-{os.getpid()}-def"  # this test's own process: alive
+    for folder in (dead, live):
+        (folder / "blockmgr-1").mkdir(parents=True)
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    env.pop("SPARK_LOCAL_DIRS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRATCH_PROBE], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not dead.exists() and live.exists()
+
+
+@pytest.mark.slow
+def test_a_run_stopped_by_sigterm_leaves_no_scratch_folder(cli_env):
+    """A SIGTERM is a normal stop (a service manager's, `kill`): the run ends as on Ctrl-C and
+    its exit handlers remove its scratch folder."""
+    scratch = Path(cli_env["TMPDIR"])
+    run = subprocess.Popen(
+        [sys.executable, "-m", "groups_assets", "run", "--day", "day1"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not list(scratch.glob("groups-spark-*")) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert list(scratch.glob("groups-spark-*")), "the run's Spark made its scratch folder"
+    run.send_signal(signal.SIGTERM)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode in (0, 1), out + err[-3000:]
+    deadline = time.monotonic() + 30  # the killed JVM may take a moment to go
+    while (left := sorted(p.name for p in scratch.glob("groups-spark-*"))) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert left == []

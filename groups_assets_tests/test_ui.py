@@ -7,6 +7,7 @@ daemon, real run workers, real Spark and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -147,6 +148,17 @@ AFTER_RUN_QUERY = """
 """
 
 
+class _DevLogs:
+    """What `dev` showed its user, then its log file (the processes' output), for diagnostics."""
+
+    def __init__(self, terminal: Path, folder: Path) -> None:
+        self.terminal, self.folder = terminal, folder
+
+    def read_text(self) -> str:
+        files = sorted(self.folder.glob("dev-*.log"))
+        return self.terminal.read_text() + "".join(p.read_text(errors="replace") for p in files)
+
+
 def _graphql(port: int, query: str, variables: dict | None = None, timeout: float = 30) -> dict:
     body = json.dumps({"query": query, "variables": variables or {}}).encode()
     request = urllib.request.Request(
@@ -232,11 +244,15 @@ def ui_env(cli_env) -> dict[str, str]:
 def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
     started = time.monotonic()
     port, spark_port = free_port(), free_port()
-    log = tmp_path / "dev.log"
+    terminal = tmp_path / "dev.out"  # what `dev` shows its user
+    log = _DevLogs(terminal, Path(ui_env["GROUPS_HOME"]) / "logs")
     command = [sys.executable, "-m", "groups_assets", "dev", "--port", str(port)]
     command += ["--spark-port", str(spark_port)]
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=REPO, env=ui_env, stdout=out, stderr=subprocess.STDOUT)
+    with terminal.open("w") as out:
+        # A session of its own, as a terminal's foreground job: Ctrl-C reaches every process of it.
+        server = subprocess.Popen(
+            command, cwd=REPO, env=ui_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         _wait_loaded(port, server, log, deadline=started + 120)
         loaded_in = time.monotonic() - started
@@ -282,8 +298,9 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
         assert shown["postgres"]["url"]["value"] == "GROUPS_DATABASE_URL"
         assert PASSWORD not in json.dumps(resources)
         assert shown["source"]["root"]["value"] == json.dumps(ui_env["GROUPS_SOURCE_ROOT"])
-        # The UI's runs use the warm Spark that `dev` started.
+        # The UI's runs use the warm Spark that `dev` started; its alerts link to this UI's port.
         assert shown["spark"]["master"]["value"] == json.dumps(f"sc://127.0.0.1:{spark_port}"), shown["spark"]
+        assert shown["alerts"]["ui_base_url"]["value"] == json.dumps(f"http://127.0.0.1:{port}")
 
         # *Materialize* from the lineage page: the implicit asset job over every asset, one day.
         params = {
@@ -373,18 +390,36 @@ def test_ui_shows_the_graph_and_materializes_a_day(ui_env, tmp_path, pipeline):
         assert "(the warm server of this project's home)" in cli.stdout
         children = psutil.Process(server.pid).children(recursive=True)
     finally:
-        # A clean stop: SIGTERM, as a service manager sends it, and everything must be gone soon.
+        # A clean stop: Ctrl-C (SIGINT to every process of the terminal's job), and everything must
+        # be gone soon.
         stop = time.monotonic()
-        server.send_signal(signal.SIGTERM)
+        os.killpg(server.pid, signal.SIGINT)
         try:
             code = server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
             code = None
-    assert code is not None, f"dev ignored SIGTERM for 60 s:\n{log.read_text()[-4000:]}"
+    assert code is not None, f"dev ignored Ctrl-C for 60 s:\n{log.read_text()[-4000:]}"
     stopped_in = time.monotonic() - stop
-    assert code in (0, -signal.SIGTERM), (code, log.read_text()[-4000:])
+    assert code == 0, (code, log.read_text()[-4000:])
+    # A quiet dev: where the UI and the logs are, the warm Spark, nothing else (the processes'
+    # output is in the log file), not even after Ctrl-C.
+    shown_to_user = terminal.read_text()
+    assert f"Dagster UI at http://127.0.0.1:{port}" in shown_to_user and "logs: " in shown_to_user
+    assert f"Spark: sc://127.0.0.1:{spark_port}, warm" in shown_to_user
+    for noise in (
+        "Traceback",
+        "KeyboardInterrupt",
+        "PreviewWarning",
+        "fork_posix",
+        " - DEBUG - ",
+        "virtual environment",
+    ):
+        assert noise not in shown_to_user, (noise, shown_to_user)
+    assert "warmed with a synthetic contract day" in log.read_text(), (
+        "the server ran a day before it was ready"
+    )
     # Nothing it started outlives it (the code server, the run worker, the Spark server's JVM).
     _, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, [p.cmdline() for p in alive]

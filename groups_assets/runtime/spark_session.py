@@ -16,11 +16,11 @@ import atexit
 import os
 import re
 import shutil
+import signal
 import socket
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -132,12 +132,27 @@ def _scratch_folder() -> str:
 
 
 def _remove(folder: str) -> None:
-    """Remove the folder; Python workers of the killed JVM may still write into it a moment."""
-    for _ in range(20):
-        shutil.rmtree(folder, ignore_errors=True)
-        if not os.path.exists(folder):
-            return
-        time.sleep(0.1)
+    """At exit: end the JVM this process started, then remove its scratch folder. PySpark ends a
+    JVM whose session is up; one still starting (a run stopped early) would go on writing into
+    the folder after it is removed."""
+    for pid in _children():
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _children() -> list[int]:
+    """The process ids of this process's children (Linux: /proc), none where unknown."""
+    found = []
+    for task in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+        try:
+            found += [int(pid) for pid in task.read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def sweep(temp: Path) -> list[str]:
