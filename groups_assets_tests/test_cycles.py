@@ -47,6 +47,6 @@ def test_the_bad_edit_day_loads_and_the_check_names_the_cycle(pipeline):
     result = pipeline.run("d2")
     (cycles,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "hierarchy_cycles"]
     assert not cycles.passed and cycles.metadata["count"].value == len(path)
-    assert f"{len(path)} group(s) on a hierarchy cycle" == cycles.description
+    assert f"day d2: {len(path)} group(s) on a hierarchy cycle" == cycles.description
     # Every group on the cycle is an ancestor of the others: the leaf agents below keep them active.
     assert pipeline.inactive() == set()
