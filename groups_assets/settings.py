@@ -29,6 +29,7 @@ SETTLE_SECONDS = 300.0
 UI_BASE_URL = "http://127.0.0.1:3000"
 ALERT_RETRY_HOURS = 24.0
 CHECK_TIMEOUT_SECONDS = 300.0
+TARGET_FILE = "groups-target.json"  # in a Dagster home: the tables its runs write
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,14 @@ def database_name(url: str | None, embedded_pgdata: Path) -> str:
 
 def default_dagster_home(home: Path, database_url: str | None, db_schema: str) -> Path:
     """The Dagster home of a target: a UI shows the runs of one set of tables. The embedded
-    database's `public` schema keeps `dagster_home`; every other target has a home of its own."""
+    database's `public` schema has `dagster_home`; every other target a home of its own. A
+    `dagster_home` from before homes recorded their tables (no TARGET_FILE) stays the home of the
+    first target that runs, so that an upgrade keeps its runs, partitions and sensors."""
+    legacy = home / "dagster_home"
     if not database_url and db_schema == SCHEMA:
-        return home / "dagster_home"
+        return legacy
+    if (legacy / "dagster.yaml").exists() and not (legacy / TARGET_FILE).exists():
+        return legacy
     name = database_name(database_url, home / "pgdata") + "/" + db_schema
     slug = re.sub(r"[^A-Za-z0-9]+", "-", name.removeprefix("database ").removeprefix("the "))[:48].strip("-")
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]

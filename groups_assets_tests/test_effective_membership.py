@@ -154,9 +154,21 @@ def test_histories_and_effective_membership_follow_the_days(pipeline):
     pipeline.run("d2")
     pipeline.run("d4")
     assert pipeline.dump() == after
-    for check in ("check_membership_history", "check_agent_history"):
-        with psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}") as conn:
-            assert conn.execute(statement(check), {"sample": 5}).fetchall() == [], check
+    with psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}") as conn:
+        for day in DAYS:
+            for check in ("check_membership_history", "check_agent_history"):
+                assert conn.execute(statement(check), {"sample": 5, "day": day}).fetchall() == [], (
+                    check,
+                    day,
+                )
+        # ... and they see a broken history: a version of (3, 103) that overlaps its next one.
+        conn.execute(
+            "UPDATE membership_history SET valid_to = valid_to + interval '1 hour' "
+            "WHERE group_id = 3 AND agent_id = 103 AND valid_to IS NOT NULL"
+        )
+        found = conn.execute(statement("check_membership_history"), {"sample": 5, "day": "d1"}).fetchall()
+        assert found == [(3, 103, "versions overlap", 1)]
+        conn.rollback()
 
 
 def test_a_database_loaded_before_these_histories_gains_them_with_one_open_version_each(pipeline):

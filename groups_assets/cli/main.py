@@ -26,7 +26,7 @@ from groups_assets import formats
 # Nothing here imports Dagster at module level: `run` starts the Spark JVM first.
 from groups_assets.cli import generate
 from groups_assets.days import BadDayKey, day_bytes, day_folder, list_days
-from groups_assets.settings import AUTO_MASTER, LOCAL_MASTER, Settings, source_format
+from groups_assets.settings import AUTO_MASTER, LOCAL_MASTER, TARGET_FILE, Settings, source_format
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
@@ -127,9 +127,6 @@ def home_instance_yaml() -> str:
     return yaml.safe_dump(shipped, sort_keys=False)
 
 
-TARGET_FILE = "groups-target.json"
-
-
 class TargetMismatch(Exception):
     """The Dagster home records the runs of other tables; the message says what to do."""
 
@@ -144,9 +141,14 @@ def prepare_dagster_home(settings: Settings) -> Path:
     if not config.exists() or not config.read_text().strip():
         config.write_text(home_instance_yaml())
     recorded = home / TARGET_FILE
-    if not recorded.exists():
-        recorded.write_text(json.dumps({"target": settings.target}) + "\n")
-    elif (found := json.loads(recorded.read_text()).get("target")) != settings.target:
+    try:
+        found = json.loads(recorded.read_text()).get("target")
+    except (OSError, ValueError, AttributeError):  # none yet (or not ours): this run's tables
+        partial = recorded.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(json.dumps({"target": settings.target}) + "\n")
+        os.replace(partial, recorded)
+        found = settings.target
+    if found != settings.target:
         raise TargetMismatch(
             f"the Dagster home {home} records the runs of {found}; this run writes {settings.target}. "
             "A home's UI shows the state of one set of tables: unset DAGSTER_HOME (each database and "
@@ -327,6 +329,8 @@ def dev(args: argparse.Namespace) -> int:
     command = [dg, "dev", "--host", args.host, "--port", args.port]
     # dg shuts down on SIGINT: make sure it can (a shell's background job starts with it ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    # A SIGTERM before dg is up (the Spark server warming) stops dev as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     print(f"logs: {log_path}", flush=True)
     try:
         with log_path.open("ab") as log, _spark_server(args.spark_port, settings, log) as spark_url:
@@ -386,18 +390,20 @@ def _spark_server(port: int, settings: Settings, log) -> Iterator[str]:
     command = [sys.executable, "-m", "groups_assets", "spark-server", "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)  # noqa: S603
     print("Spark: starting a Connect server and warming it with a synthetic day ...", flush=True)
-    line = server.stdout.readline()  # its first line: the URL, or nothing if it failed
-    if not line.startswith("sc://"):
-        server.wait()
-        raise SystemExit(
-            f"groups-pipeline dev: the Spark Connect server did not start (exit {server.returncode}); "
-            f"see {log.name}"
-        )
-    print(f"Spark: {line.strip()}, warm; the UI's, the backfills' and the sensors' runs use it", flush=True)
-    # Whatever else it writes there (its JVM and Python workers share the pipe) goes to the log,
-    # so that a full pipe never blocks it.
-    threading.Thread(target=shutil.copyfileobj, args=(server.stdout, _text(log)), daemon=True).start()
     try:
+        line = server.stdout.readline()  # its first line: the URL, or nothing if it failed
+        if not line.startswith("sc://"):
+            server.wait()
+            raise SystemExit(
+                f"groups-pipeline dev: the Spark Connect server did not start (exit {server.returncode}); "
+                f"see {log.name}"
+            )
+        print(
+            f"Spark: {line.strip()}, warm; the UI's, the backfills' and the sensors' runs use it", flush=True
+        )
+        # Whatever else it writes there (its JVM and Python workers share the pipe) goes to the
+        # log, so that a full pipe never blocks it.
+        threading.Thread(target=shutil.copyfileobj, args=(server.stdout, _text(log)), daemon=True).start()
         yield line.strip()
     finally:
         server.terminate()

@@ -61,27 +61,41 @@ def _first_character(path: Path) -> bytes:
     return b""
 
 
+def oversized_pages(files: list[Path], pages: tuple[str, ...]) -> list[Path]:
+    """The page files (is_page_file) too large to read as one record: their records would all
+    be lost in one reject, so the day refuses them instead."""
+    return [p for p in files if p.stat().st_size > MAX_RECORD_BYTES and is_page_file(p, pages)]
+
+
 def is_array_file(path: Path) -> bool:
     """True when the first non-blank character (after a BOM) is '['."""
     return _first_character(path) == b"["
 
 
 def is_page_file(path: Path, pages: tuple[str, ...]) -> bool:
-    """True when the file is one JSON object, not JSON Lines: a page (`{"result": [...]}`) or a
-    document written over several lines. A file whose first line is a whole JSON value is JSON
-    Lines, unless that value is an object holding one of the `pages` arrays (a page on one
-    line, as APIs answer)."""
+    """True when the file is one JSON object holding one of the `pages` arrays (an API page, an
+    export), on one line or several; any other file is JSON Lines (a bad or blank line is then
+    one reject or skipped, as the contract says). The start of the file tells, and only a file
+    that starts otherwise (a page whose array is not its first key) is parsed whole to know."""
     if not pages or _first_character(path) != b"{":
         return False
     with path.open("rb") as f:
-        first = f.readline(MAX_RECORD_BYTES + 1).removeprefix(_BOM)
-    if (start := _PAGE_START.match(first[:4096])) and start[1].decode() in pages:
+        head = f.read(65536).removeprefix(_BOM)
+    if (start := _PAGE_START.match(head)) and start[1].decode() in pages:
         return True
+    first = head.lstrip().split(b"\n", 1)[0]
     try:
-        value = json.loads(first)
-    except ValueError:  # the first line is not a whole value: a document over several lines
-        return True
-    return isinstance(value, dict) and any(isinstance(value.get(key), list) for key in pages)
+        json.loads(first)
+        return False  # a whole value on its first line: JSON Lines
+    except ValueError:
+        pass
+    if path.stat().st_size > MAX_RECORD_BYTES:
+        return False
+    try:
+        document = json.loads(path.read_bytes().removeprefix(_BOM))
+    except ValueError:
+        return False
+    return isinstance(document, dict) and any(isinstance(document.get(key), list) for key in pages)
 
 
 def _strict_parse(frame: DataFrame, text: str, utf8: str) -> DataFrame:
@@ -231,7 +245,7 @@ def _line_frame(spark: SparkSession, files: list[Path], source: str) -> DataFram
 
 
 def _whole_frame(spark: SparkSession, files: list[Path], source: str) -> DataFrame:
-    """(source_file, value): the whole text of each JSON array file."""
+    """(source_file, value): the whole text of each JSON array file or page file."""
     frames = []
     small = [p for p in files if p.stat().st_size <= MAX_RECORD_BYTES]
     readable = [p for p in small if spark_can_read(p)]

@@ -52,8 +52,8 @@ ROLES = ("end-user", "agent", "admin")
 AIRBYTE = "_airbyte_data"
 AGENT_ROLES = ("agent", "admin")
 _TAIL = 65536
-_LAST_PAGE = re.compile(rb'"next_page"\s*:\s*null|"end_of_stream"\s*:\s*true')
-_PAGE_END_KEYS = re.compile(rb'"(next_page|end_of_stream)"\s*:')
+_LAST_PAGE = re.compile(rb'"next_page"\s*:\s*null|"end_of_stream"\s*:\s*true|"has_more"\s*:\s*false')
+_PAGE_END_KEYS = re.compile(rb'"(next_page|end_of_stream|has_more)"\s*:')
 
 
 def reference(name: str) -> Field:
@@ -63,9 +63,9 @@ def reference(name: str) -> Field:
 
 
 def is_last_page(path: Path) -> bool:
-    """A page that says it is the last: `next_page` null, or `end_of_stream` true (the
-    incremental export). Read from the end of the file, where the API writes these keys; a page
-    that does not have them there is parsed whole."""
+    """A page that says it is the last: `next_page` null, `end_of_stream` true (the incremental
+    export), or `meta.has_more` false (cursor pagination). Read from the end of the file, where
+    the API writes these keys; a page that does not have them there is parsed whole."""
     with path.open("rb") as f:
         f.seek(max(0, path.stat().st_size - _TAIL))
         tail = f.read()
@@ -75,7 +75,11 @@ def is_last_page(path: Path) -> bool:
         page = json.loads(path.read_bytes())
     except ValueError:
         return True  # not a page after all: its records are rejected on their own
-    return not isinstance(page, dict) or page.get("next_page") is None or page.get("end_of_stream") is True
+    if not isinstance(page, dict):
+        return True
+    if "meta" in page and isinstance(page["meta"], dict) and "has_more" in page["meta"]:
+        return page["meta"]["has_more"] is False
+    return page.get("next_page") is None or page.get("end_of_stream") is True
 
 
 def pages_complete(folder: str, pages: tuple[str, ...]):

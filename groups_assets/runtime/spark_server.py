@@ -109,8 +109,11 @@ def serve(
     try:
         if not listening(host, port):
             raise ServerNotStarted(f"Spark started but does not listen on {host}:{port}; see its log.")
-        if warm_with:
-            log(warm(spark, warm_with))
+        if warm_with and master.startswith("local"):  # a cluster's executors cannot read our temp folder
+            try:
+                log(warm(spark, warm_with))
+            except Exception as err:  # noqa: BLE001 - a warm-up is an optimisation: the server still serves
+                log(f"warm-up skipped: {type(err).__name__}: {err}")
         # Clients of the same machine connect to the loopback address when it binds them all.
         note = _announce(home, "127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port)  # noqa: S104
         ready(url(host, port))

@@ -104,7 +104,23 @@ def session(config: dict[str, str], input_bytes: int):
     builder = SparkSession.builder
     for key, value in config.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    started = builder.getOrCreate()
+    if not _quiet_exit:
+        # Registered after PySpark's own exit handler, so it runs before it: PySpark kills the
+        # JVM at exit, and the driver's accumulator server, still reading from it, would print
+        # an EOFError to the terminal. Stopped first, it has nothing left to read.
+        _quiet_exit.append(started)
+        atexit.register(_stop_accumulator_server, started)
+    return started
+
+
+_quiet_exit: list = []
+
+
+def _stop_accumulator_server(started) -> None:
+    server = getattr(started.sparkContext, "_accumulatorServer", None)
+    if server is not None:
+        server.shutdown()
 
 
 _scratch: list[str] = []

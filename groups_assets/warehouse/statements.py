@@ -23,9 +23,10 @@ def _identifiers(names: str | Sequence[str]) -> sql.Composable:
     return sql.SQL(", ").join(map(sql.Identifier, names))
 
 
-def sample_rows(conn: psycopg.Connection, name: str, sample: int = 10) -> tuple[int, list[dict]]:
-    """(total, first rows) of a check query in sql/<name>.sql (its rows carry a `total` column)."""
-    cur = conn.execute(statement(name), {"sample": sample})
+def sample_rows(conn: psycopg.Connection, name: str, sample: int = 10, **params) -> tuple[int, list[dict]]:
+    """(total, first rows) of a check query in sql/<name>.sql (its rows carry a `total` column),
+    with `params` besides the sample's size."""
+    cur = conn.execute(statement(name), {"sample": sample, **params})
     columns = [d.name for d in cur.description]
     rows = [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
     total = rows[0].pop("total") if rows else 0

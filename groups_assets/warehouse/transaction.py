@@ -103,12 +103,13 @@ def apply_day(
         lock_schema(conn, schema)
         check_format(conn, schema, fmt)
         params = {
+            "at": run("transaction_time").fetchone()[0],
             "sync_day": plan.day,
             "format": fmt.name,
             "by_day": fmt.by_day,
             "later_days": later_days(conn, plan.day) if fmt.by_day else [],
-            # A day with a membership table: the groups it inserts take their membership from it.
-            "members_day": plan.day if members is not None and plan.members_folder else None,
+            # The groups a day of ordered days inserts have their membership from that day.
+            "members_day": plan.day if fmt.by_day else None,
             "members_source": members.folder if members is not None else None,
         }
         run("record_format", True)
@@ -125,10 +126,12 @@ def apply_day(
             if plan.members_folder:
                 run("members_of", True)
         counts["users_skipped"] = run("count_skipped_users").fetchone()[0]
+        counts["first_load"] = int(plan.first_load and run("is_first_load").fetchone()[0])
         # Membership history follows each change of the day, unless it starts today (a first
         # load, or a database loaded before it existed): then it is filled once, after.
-        params["track_members"] = not run("membership_history_empty").fetchone()[0]
-        counts["first_load"] = int(plan.first_load and run("is_first_load").fetchone()[0])
+        params["track_members"] = (
+            not counts["first_load"] and not run("membership_history_empty").fetchone()[0]
+        )
         if counts["first_load"]:
             counts["agents_written"] = run("first_load_agents", True).rowcount
             run("first_load_drop_indexes")
@@ -136,14 +139,12 @@ def apply_day(
             counts["groups_written"] = run("first_load_groups", True).rowcount
             counts["memberships_removed"] = counts["member_versions_closed"] = 0
             counts["memberships_added"] = run("first_load_memberships").rowcount
-            counts["member_versions_opened"] = 0
+            counts["member_versions_closed"] = run("membership_history_close_open", True).rowcount
             run("first_load_indexes")
         else:
             counts["agents_written"] = run("apply_agents", True).rowcount
             run("applied_groups", True)
             counts["groups_written"] = run("apply_groups", True).rowcount
-            if members is not None:
-                run("mark_members_day", True)
             removed = run("remove_memberships", True).fetchone()
             counts["memberships_removed"], counts["member_versions_closed"] = removed
             added = run("add_memberships", True).fetchone()
@@ -152,11 +153,11 @@ def apply_day(
             counts["member_versions_opened"] = run("membership_history_start", True).rowcount
         counts["rejects_written"] = run("apply_rejects", True).rowcount
         counts["rejects_pruned"] = run("prune_rejects", True).rowcount
-        counts["became_inactive"], counts["became_active"] = run("inactive").fetchone()
-        run("history_start")
-        counts["versions_closed"] = run("history_close").rowcount
+        counts["became_inactive"], counts["became_active"] = run("inactive", True).fetchone()
+        run("history_start", True)
+        counts["versions_closed"] = run("history_close", True).rowcount
         counts["versions_opened"] = run("history_open", True).rowcount
-        counts["agent_versions_closed"] = run("agent_history_close").rowcount
+        counts["agent_versions_closed"] = run("agent_history_close", True).rowcount
         counts["agent_versions_opened"] = run("agent_history_open", True).rowcount
         counts["groups_new"] = run("count_new_groups").fetchone()[0]
         started = time.monotonic()

@@ -30,7 +30,7 @@ from pyspark.sql import SparkSession
 
 from groups_assets import graph
 from groups_assets import metadata as meta
-from groups_assets.contract.reader import read_records
+from groups_assets.contract.reader import MAX_RECORD_BYTES, oversized_pages, read_records
 from groups_assets.contract.validation import validate
 from groups_assets.counts import DayCounts
 from groups_assets.days import BadDayKey, DayFiles
@@ -136,8 +136,16 @@ def _day(
     except BadDayKey as err:
         raise Failure(str(err), allow_retries=False) from None
     for table in fmt.tables:
-        if table.complete and (incomplete := table.complete(files.files[table.folder])):
+        found = files.files[table.folder]
+        if table.complete and (incomplete := table.complete(found)):
             raise Failure(f"day {day}: {incomplete} Nothing was written.", allow_retries=False)
+        if too_large := oversized_pages(found, table.pages):
+            raise Failure(
+                f"day {day}: {', '.join(p.name for p in too_large)} in {table.folder}/ is a page of "
+                f"more than {MAX_RECORD_BYTES >> 20} MiB, which is read as one record: export it in "
+                "pages (ServiceNow's sysparm_limit) or as JSON Lines. Nothing was written.",
+                allow_retries=False,
+            )
     watch.lap("database_and_files")
     try:
         session = spark.session(files.size())  # the size day_bytes gives the CLI

@@ -57,9 +57,11 @@ def _within_budget(
         )
 
 
-def _found(postgres: PostgresResource, checks: ChecksResource, query: str, what: str) -> AssetCheckResult:
+def _found(
+    postgres: PostgresResource, checks: ChecksResource, query: str, what: str, **params
+) -> AssetCheckResult:
     def check(conn: psycopg.Connection) -> AssetCheckResult:
-        return _counted(*sample_rows(conn, query, SAMPLE_ROWS), what)
+        return _counted(*sample_rows(conn, query, SAMPLE_ROWS, **params), what)
 
     return _within_budget(postgres, checks, what, check)
 
@@ -132,25 +134,25 @@ def history_versions(
 
 @asset_check(
     asset="membership_history",
-    description="Every membership has exactly one open version, no other pair has one, and a pair's "
-    "versions never overlap (a pair removed and added again may leave a gap).",
+    description="The memberships whose versions the day wrote: each member has exactly one open "
+    "version, no other pair has one, and a pair's versions never overlap (a pair removed and added "
+    "again may leave a gap).",
 )
 def membership_history_versions(
     context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
 ) -> AssetCheckResult:
     what = "membership(s) whose history versions are broken"
-    return dated(_found(postgres, checks, "check_membership_history", what), context.partition_key)
+    day = context.partition_key
+    return dated(_found(postgres, checks, "check_membership_history", what, day=day), day)
 
 
 @asset_check(
     asset="agent_history",
-    description="Every agent has exactly one open version, and each version ends where the next begins "
-    "(no overlap, no gap).",
+    description="The agents the day changed: each has exactly one open version, and each version ends "
+    "where the next begins (no overlap, no gap).",
 )
 def agent_history_versions(
     context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
 ) -> AssetCheckResult:
-    return dated(
-        _found(postgres, checks, "check_agent_history", "agent(s) whose history versions are broken"),
-        context.partition_key,
-    )
+    what, day = "agent(s) whose history versions are broken", context.partition_key
+    return dated(_found(postgres, checks, "check_agent_history", what, day=day), day)

@@ -52,7 +52,7 @@ active AS (
 flipped AS (
     UPDATE groups g
     SET inactive = f.inactive,
-        inactive_since = CASE WHEN f.inactive THEN now() END  -- the day's transaction time
+        inactive_since = CASE WHEN f.inactive THEN %(at)s END  -- the day's transaction time
     FROM (
         SELECT g.group_id, a.group_id IS NULL AS inactive
         FROM groups g

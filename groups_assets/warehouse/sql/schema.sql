@@ -143,10 +143,17 @@ LANGUAGE sql STABLE AS $$
     ) m
 $$;
 
-CREATE OR REPLACE VIEW effective_membership AS
-SELECT g.group_id, e.agent_id, e.via_group_id, e.depth
-FROM groups g
-CROSS JOIN LATERAL effective_members_of(g.group_id) e;
+-- Created when missing only: replacing a view every day would wait for (then block) its readers.
+DO $$
+BEGIN
+    IF to_regclass('effective_membership') IS NULL THEN
+        CREATE VIEW effective_membership AS
+        SELECT g.group_id, e.agent_id, e.via_group_id, e.depth
+        FROM groups g
+        CROSS JOIN LATERAL effective_members_of(g.group_id) e;
+    END IF;
+END
+$$;
 
 -- The same at a past instant, from the history tables: the hierarchy as it was at `at` (each
 -- group's version valid then) and the memberships as they were. All groups, or `of_group` only.
