@@ -3,6 +3,8 @@ rows are not analyzed yet when the walk runs (in the same transaction), and a pl
 table at each step of the walk would grow with groups x agents (seen: a 1M-group day that did not
 finish in 14 minutes). Nor may a loop read a CTE again for each of its rows."""
 
+from datetime import UTC, datetime
+
 import psycopg
 from psycopg import sql
 
@@ -50,7 +52,9 @@ def test_each_step_of_the_walk_is_a_key_lookup_with_or_without_statistics(pg_url
         for statistics in ("none yet", "analyzed"):
             if statistics == "analyzed":
                 conn.execute("ANALYZE groups, group_membership, agents")
-            (plan,) = conn.execute(sql.SQL("EXPLAIN (FORMAT JSON) ") + inactive).fetchone()[0]
+            (plan,) = conn.execute(
+                sql.SQL("EXPLAIN (FORMAT JSON) ") + inactive, {"at": datetime(2026, 1, 1, tzinfo=UTC)}
+            ).fetchone()[0]
             nodes = list(_nodes(plan["Plan"]))
             walk = next(n for n in nodes if n["Node Type"] == "Recursive Union")
             step = walk["Plans"][1]  # the recursive term: one step up from each group reached
