@@ -61,6 +61,7 @@ def test_day1_then_day2_then_all(cli_env):
     )
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
     assert "day day1: succeeded" in first.stdout
+    assert first.stderr == ""  # the summary and nothing else, to its exit included
     assert "spark: a JVM of this process (local[*])" in first.stdout  # no warm server in this home
     assert "admin_groups: read 43, loaded 31, rejected 12" in first.stdout
     assert "memberships: 61 added, 0 removed" in first.stdout
@@ -69,6 +70,7 @@ def test_day1_then_day2_then_all(cli_env):
     second = cli("run", "--day", "day2", env=cli_env)
     assert second.returncode == 0, second.stdout + second.stderr[-3000:]
     assert "day day2: succeeded" in second.stdout
+    assert second.stderr == ""
     assert "5 became inactive" in second.stdout
     # 1008, 1009, 1018, 1021 and 1022 flip to inactive; 1019 moves under 1006.
     assert (

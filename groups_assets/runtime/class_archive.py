@@ -7,12 +7,12 @@ time. The archive is keyed by the java binary and the Spark jars, so an upgrade 
 records a new one.
 
 A recording becomes the archive only after its JVM has exited cleanly (exit code 0): a JVM that
-maps a truncated archive crashes, so a recording cut short (a killed JVM) is never used.
+maps a truncated archive crashes, so a recording cut short (a killed JVM) is never used. The
+process's exit handler that ends its JVM (spark_session.py) calls `finish_recording` first.
 """
 
 from __future__ import annotations
 
-import atexit
 import functools
 import hashlib
 import logging
@@ -53,7 +53,7 @@ def jvm_options(cache_dir: Path) -> str:
         return f"-XX:SharedArchiveFile={archive} {quiet}"
     _sweep(cache_dir)
     recording = cache_dir / f"{archive.stem}.{uuid.uuid4().hex[:8]}.part"
-    atexit.register(_finish_recording, recording, archive)
+    _recordings.append((recording, archive))
     return f"-XX:ArchiveClassesAtExit={recording} {quiet}"
 
 
@@ -66,17 +66,24 @@ def _sweep(cache_dir: Path) -> None:
             pass
 
 
-def _finish_recording(recording: Path, archive: Path) -> None:
-    """At exit of a process that started the JVM: let it write the recording, then keep it."""
+_recordings: list[tuple[Path, Path]] = []
+
+
+def finish_recording() -> None:
+    """At exit, before the JVM of this process is ended: if it records the archive, let it exit
+    cleanly, writing the recording, then keep it. Nothing to do otherwise."""
     from pyspark import SparkContext
 
+    if not _recordings:
+        return
+    recording, archive = _recordings.pop()
     gateway = getattr(SparkContext, "_gateway", None)
     proc = getattr(gateway, "proc", None)
     if proc is None:  # this process never started Spark
         return
-    if SparkContext._active_spark_context is not None:
-        SparkContext._active_spark_context.stop()
     try:
+        if SparkContext._active_spark_context is not None:
+            SparkContext._active_spark_context.stop()
         proc.stdin.close()  # the gateway JVM exits when its stdin closes, writing the recording
         code = proc.wait(timeout=120)
     except Exception as err:  # noqa: BLE001 - at exit: never fail the process for an optimisation

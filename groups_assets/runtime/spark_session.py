@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from groups_assets.redact import redact
-from groups_assets.runtime.class_archive import jvm_options
+from groups_assets.runtime.class_archive import finish_recording, jvm_options
 
 # Every file read by the pipeline is its own partition, so a record's position in its file is
 # exact (CONTRACT.md breaks duplicate ties by file order) without a second pass over the data.
@@ -131,9 +131,9 @@ _OWNED = re.compile(rf"^{SCRATCH_PREFIX}(\d+)-")
 
 def _scratch_folder() -> str:
     """The folder of this process for Spark's scratch files (block manager, shuffle, user files),
-    under $TMPDIR, removed when the process exits. PySpark ends its JVM with SIGKILL at exit,
-    which skips Spark's own clean-up, so Spark's folders would otherwise stay in the temporary
-    folder after every run. SPARK_LOCAL_DIRS, where set, still takes precedence (Spark's rule).
+    under $TMPDIR, removed with the JVM when the process exits (_remove): a JVM ended at exit
+    skips Spark's own clean-up, so Spark's folders would otherwise stay in the temporary folder
+    after every run. SPARK_LOCAL_DIRS, where set, still takes precedence (Spark's rule).
     One per process, whichever thread asks first (the CLI's background start or the step). Its
     name carries the process id: a process killed before its exit handlers ran (SIGKILL) leaves
     its folder, and the next process to make one removes it (sweep)."""
@@ -141,16 +141,19 @@ def _scratch_folder() -> str:
         if not _scratch:
             sweep(Path(tempfile.gettempdir()))
             _scratch.append(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-"))
-            # Registered before the JVM starts: exit handlers run last-registered first, so
-            # PySpark's kill of the JVM comes before this.
+            # Registered before the JVM starts, so it runs after the handlers registered by
+            # PySpark and by session() (exit handlers run last-registered first).
             atexit.register(_remove, _scratch[0])
         return _scratch[0]
 
 
 def _remove(folder: str) -> None:
-    """At exit: end the JVM this process started, then remove its scratch folder. PySpark ends a
-    JVM whose session is up; one still starting (a run stopped early) would go on writing into
-    the folder after it is removed."""
+    """At exit: end the JVM this process started, then remove its scratch folder. A JVM recording
+    the class archive is let exit on its own first, writing it; any other is killed (its stdin
+    closing at exit would end it too, but only after the folder is gone, and one still starting,
+    a run stopped early, would go on writing into it)."""
+    finish_recording()
+    _disconnect()
     for pid in _children():
         try:
             os.kill(pid, signal.SIGKILL)
@@ -158,6 +161,17 @@ def _remove(folder: str) -> None:
         except (ProcessLookupError, ChildProcessError):
             pass
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _disconnect() -> None:
+    """Close py4j's side of a JVM that is still up, so that no command (py4j's own clean-up of
+    Java objects, at exit) goes to it while it is killed: py4j would print each failure."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    proc = getattr(gateway, "proc", None)
+    if gateway is not None and proc is not None and proc.poll() is None:
+        gateway.shutdown()
 
 
 def _children() -> list[int]:
