@@ -105,44 +105,6 @@ def test_spark_scratch_files_go_with_the_process(tmp_path):
     assert left == []
 
 
-_ARCHIVE_PROBE = (
-    _RESOURCE
-    + """
-spark = spark_resource.session(1)
-assert spark.range(1000).selectExpr("id % 7 AS k").groupBy("k").count().count() == 7
-"""
-)
-
-
-@pytest.mark.slow
-def test_the_first_jvm_records_the_class_archive_and_the_next_maps_it(tmp_path):
-    """The first JVM of a machine records the class archive as it exits, and the clean-up of
-    the process's scratch folder must let it; every later JVM maps it. With -Xshare:on a JVM
-    that cannot map its archive does not start, so the second run proves it was mapped."""
-    cache, scratch = tmp_path / "cache", tmp_path / "tmp"
-    scratch.mkdir()
-    env = {**os.environ, "GROUPS_CACHE_DIR": str(cache), "TMPDIR": str(scratch)}
-    env.pop("SPARK_LOCAL_DIRS", None)
-
-    def run(extra: dict[str, str]) -> None:
-        done = subprocess.run(
-            [sys.executable, "-c", _ARCHIVE_PROBE],
-            env={**env, **extra},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        assert "Traceback" not in done.stderr, done.stderr[-3000:]
-
-    run({})
-    archives = sorted(p.name for p in cache.iterdir())
-    assert len(archives) == 1 and archives[0].endswith(".jsa"), archives
-    assert sorted(scratch.iterdir()) == []
-    run({"JAVA_TOOL_OPTIONS": "-Xshare:on"})
-    assert sorted(p.name for p in cache.iterdir()) == archives
-
-
 @pytest.mark.slow
 def test_scratch_folders_of_gone_processes_are_swept(tmp_path):
     """A process killed with SIGKILL cannot remove its scratch folder: the next process that

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import dataclasses
 import fcntl
 import gc
@@ -493,14 +494,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = (commands | {"generate": generate.command})[args.command](args)
     except KeyboardInterrupt:
         print("groups-pipeline: stopped; the day's tables are as they were before it", file=sys.stderr)
-        return EXIT_FAILED
+        code = EXIT_FAILED
     except TargetMismatch as err:
         print(f"groups-pipeline: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    # The work is done: spare the interpreter's last collections over everything Dagster and
-    # Spark loaded (about a second at exit). Exit handlers still run.
-    gc.freeze()
+        code = EXIT_USAGE
+    else:
+        # The work is done: spare the interpreter's last collections over everything Dagster
+        # and Spark loaded (about a second at exit). Exit handlers still run.
+        gc.freeze()
+    _keep_exit_status()
     return code
+
+
+def _keep_exit_status() -> None:
+    """Make the status main returns the process's. CPython ends a process by SIGINT, after its
+    exit handlers, once a KeyboardInterrupt has left code run by exec() of a string, even one
+    caught later: Dagster builds its records' constructors that way, so a stop (Ctrl-C, SIGTERM)
+    that lands in one would end the run by a signal instead of with status 1."""
+    try:
+        ctypes.c_int.in_dll(ctypes.pythonapi, "_Py_UnhandledKeyboardInterrupt").value = 0
+    except (AttributeError, ValueError):  # an interpreter without the mark: nothing to clear
+        pass
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ in a few hot loops over millions of records, which C2 makes two to three times f
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import re
 import shutil
@@ -26,6 +27,8 @@ from urllib.parse import urlsplit
 
 from groups_assets.redact import redact
 from groups_assets.runtime.class_archive import finish_recording, jvm_options
+
+log = logging.getLogger(__name__)
 
 # Every file read by the pipeline is its own partition, so a record's position in its file is
 # exact (CONTRACT.md breaks duplicate ties by file order) without a second pass over the data.
@@ -261,8 +264,10 @@ def start_in_background(master: str, cache_dir: Path, input_bytes: int) -> threa
     def start() -> None:
         try:
             process_session(master, cache_dir, input_bytes)
-        except SparkUnavailable:
-            pass  # the step asks again and fails with this message, where the run shows it
+        except Exception as err:  # noqa: BLE001
+            # The step asks again and fails with its own error, where the run shows it. A run
+            # stopped while its Spark starts ends here too, quietly.
+            log.debug("Spark did not start in the background (the step starts it): %s", err)
 
     thread = threading.Thread(target=start, name="spark-start", daemon=True)
     thread.start()
