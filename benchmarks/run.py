@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -208,7 +209,7 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
             conn.commit()
             conn.execute("CREATE TABLE applied (group_id BIGINT, is_new BOOLEAN)")  # nothing new today
             started = time.monotonic()
-            conn.execute(statement("inactive", stage_applied="applied")).fetchone()
+            conn.execute(statement("inactive", stage_applied="applied"), {"at": datetime.now(UTC)}).fetchone()
             times[shape] = time.monotonic() - started
             conn.commit()
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))

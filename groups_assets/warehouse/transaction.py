@@ -125,6 +125,7 @@ def apply_day(
             run("stage_analyze_keys")
             if plan.members_folder:
                 run("members_of", True)
+                run("stage_analyze_members_of")
         counts["users_skipped"] = run("count_skipped_users").fetchone()[0]
         counts["first_load"] = int(plan.first_load and run("is_first_load").fetchone()[0])
         # Membership history follows each change of the day, unless it starts today (a first
@@ -140,6 +141,7 @@ def apply_day(
             counts["memberships_removed"] = counts["member_versions_closed"] = 0
             counts["memberships_added"] = run("first_load_memberships").rowcount
             counts["member_versions_closed"] = run("membership_history_close_open", True).rowcount
+            counts["member_versions_opened"] = run("membership_history_start", True).rowcount
             run("first_load_indexes")
         else:
             counts["agents_written"] = run("apply_agents", True).rowcount
@@ -149,7 +151,7 @@ def apply_day(
             counts["memberships_removed"], counts["member_versions_closed"] = removed
             added = run("add_memberships", True).fetchone()
             counts["memberships_added"], counts["member_versions_opened"] = added
-        if not params["track_members"]:
+        if not params["track_members"] and not counts["first_load"]:  # a database loaded before it
             counts["member_versions_opened"] = run("membership_history_start", True).rowcount
         counts["rejects_written"] = run("apply_rejects", True).rowcount
         counts["rejects_pruned"] = run("prune_rejects", True).rowcount

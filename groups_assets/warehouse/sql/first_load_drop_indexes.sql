@@ -4,3 +4,5 @@ ALTER TABLE groups DROP CONSTRAINT groups_pkey;
 ALTER TABLE groups DROP CONSTRAINT groups_group_key_key;
 DROP INDEX groups_parent_group_id_idx;
 ALTER TABLE group_membership DROP CONSTRAINT group_membership_pkey;
+ALTER TABLE membership_history DROP CONSTRAINT membership_history_pkey;
+DROP INDEX membership_history_open_idx;
