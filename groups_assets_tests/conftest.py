@@ -22,13 +22,6 @@ from groups_assets_tests.support import SAMPLE, Pipeline, Recorder
 _schemas = itertools.count(1)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests that start whole processes (marked slow) are the long ones: they go first, and
-    the workers take the quick ones as they come free, so that no long test starts last while
-    the other worker sits idle."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 @pytest.fixture(scope="session")
 def spark():
     return session(spark_config("local[2]", Settings.from_environment().cache_dir), input_bytes=0)
