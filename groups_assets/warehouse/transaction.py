@@ -138,7 +138,7 @@ def apply_day(
             run("first_load_drop_indexes")
             run("first_load_applied")
             counts["groups_written"] = run("first_load_groups", True).rowcount
-            counts["memberships_removed"] = counts["member_versions_closed"] = 0
+            counts["memberships_removed"] = 0
             counts["memberships_added"] = run("first_load_memberships").rowcount
             counts["member_versions_closed"] = run("membership_history_close_open", True).rowcount
             counts["member_versions_opened"] = run("membership_history_start", True).rowcount
