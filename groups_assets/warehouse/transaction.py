@@ -125,7 +125,6 @@ def apply_day(
             run("stage_analyze_keys")
             if plan.members_folder:
                 run("members_of", True)
-                run("stage_analyze_members_of")
         counts["users_skipped"] = run("count_skipped_users").fetchone()[0]
         counts["first_load"] = int(plan.first_load and run("is_first_load").fetchone()[0])
         # Membership history follows each change of the day, unless it starts today (a first
@@ -147,6 +146,7 @@ def apply_day(
             counts["agents_written"] = run("apply_agents", True).rowcount
             run("applied_groups", True)
             counts["groups_written"] = run("apply_groups", True).rowcount
+            run("stage_index_members_of")
             removed = run("remove_memberships", True).fetchone()
             counts["memberships_removed"], counts["member_versions_closed"] = removed
             added = run("add_memberships", True).fetchone()
