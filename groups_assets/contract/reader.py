@@ -4,8 +4,9 @@ JSON Lines and JSON array files are told apart per file (CONTRACT.md section 1).
 systems write pages (an API response `{"result": [...]}`, an export `{"records": [...]}`) names
 their keys, and such a file's records are the elements of that array (CONTRACT.md 7). Each
 record keeps its file, its position (line number, or element number in an array or a page; 0
-for an array or page file that does not parse) and its raw text for the rejects table. `doc` is
-the record parsed as a VARIANT, or NULL when it is not valid JSON.
+for an array or page file that does not parse) and its raw text for the rejects table: `raw`, or
+for an element of an array or page, `doc` written back as JSON (raw_text). `doc` is the record
+parsed as a VARIANT, or NULL when it is not valid JSON.
 """
 
 from __future__ import annotations
@@ -115,6 +116,11 @@ def _strict_parse(frame: DataFrame, text: str, utf8: str) -> DataFrame:
     )
     frame = frame.selectExpr("*", f"{ok} AS ok")
     return frame.selectExpr("*", "CASE WHEN ok THEN _elements[0] END AS doc").drop("_wrapped", "_elements")
+
+
+def raw_text(raw: str, doc: str) -> str:
+    """A record's text for the rejects table, as SQL over its `raw` and `doc` columns."""
+    return f"coalesce({raw}, to_json({doc}))"
 
 
 def _strip_bom(text: str) -> str:
@@ -313,10 +319,12 @@ def _arrays(spark: SparkSession, files: list[Path], source: str, pages: tuple[st
     # compilers to compile. A coalesce that merges nothing ends the fused stage here: the rules
     # then run once per element, in code compiled as for JSON Lines records.
     items = items.coalesce(_NO_MERGE)
+    # An element's text is its `doc` written back as JSON, which only a reject needs: `raw` stays
+    # NULL here and validation writes it for the rejects (most elements are valid).
     return items.selectExpr(
         "source_file",
         "CASE WHEN bad IS NULL THEN CAST(pos + 1 AS BIGINT) ELSE CAST(0 AS BIGINT) END AS record_no",
-        "CASE WHEN bad IS NULL THEN to_json(doc) ELSE bad END AS raw",
+        "bad AS raw",
         "doc",
         "bad IS NULL AS parsed",
     )

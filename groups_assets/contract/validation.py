@@ -13,6 +13,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from groups_assets.contract.reader import raw_text
 from groups_assets.contract.reasons import DECIDED_LATER
 from groups_assets.contract.rules import add, first_reason, q, resolve_duplicates, with_timestamp_micros
 from groups_assets.formats.base import AGENTS, CANONICAL, GROUPS, MEMBERS, Field, Format, Table
@@ -94,7 +95,9 @@ def _extract(records: DataFrame, fields: tuple[str, ...], wrapper: str) -> DataF
         else "doc"
     )
     fields_expr = f"try_variant_get({doc}, '$', 'struct<{struct}>') AS _fields"
-    kept = records.selectExpr("source_file", "record_no", "raw", "parsed", fields_expr)
+    # `element`: the parsed record whose text is not kept (an array's or a page's), for raw_text.
+    element = "CASE WHEN raw IS NULL THEN doc END AS element"
+    kept = records.selectExpr("source_file", "record_no", "raw", element, "parsed", fields_expr)
     columns = {}
     for name in fields:
         columns[f"r_{name}"] = f"_fields.`{name}`"
@@ -146,7 +149,7 @@ def _finish(checked: DataFrame, key: str, duplicate: str, columns: list[str], pe
     return out.selectExpr(
         "source_file",
         "record_no",
-        "CASE WHEN reason IS NOT NULL THEN raw END AS raw",
+        f"CASE WHEN reason IS NOT NULL THEN {raw_text('raw', 'element')} END AS raw",
         "reason",
         "foreign",
         *kept,
@@ -161,6 +164,7 @@ def validate_groups(table: Table, fmt: Format, records: DataFrame, persisted: li
         "source_file",
         "record_no",
         "raw",
+        "element",
         f"{_reason(table)} AS reason",
         f"coalesce({table.foreign}, false) AS foreign",
         *_keys(fmt, "c_key", "group_id", "group_key"),
@@ -181,6 +185,7 @@ def validate_agents(table: Table, fmt: Format, records: DataFrame, persisted: li
         "source_file",
         "record_no",
         "raw",
+        "element",
         f"{_reason(table)} AS reason",
         f"coalesce({table.foreign}, false) AS foreign",
         *_keys(fmt, "c_key", "agent_id", "agent_key"),
@@ -203,6 +208,7 @@ def validate_members(table: Table, fmt: Format, records: DataFrame, day_groups: 
         "source_file",
         "record_no",
         "raw",
+        "element",
         f"{_reason(table)} AS reason",
         f"coalesce({table.foreign}, false) AS foreign",
         *_keys(fmt, "c_group", "group_id", "group_key"),
@@ -215,7 +221,7 @@ def validate_members(table: Table, fmt: Format, records: DataFrame, day_groups: 
     return joined.selectExpr(
         "source_file",
         "record_no",
-        "CASE WHEN reason IS NOT NULL OR in_day IS NULL THEN raw END AS raw",
+        f"CASE WHEN reason IS NOT NULL OR in_day IS NULL THEN {raw_text('raw', 'element')} END AS raw",
         "reason",
         "foreign",
         *kept,
