@@ -3,7 +3,8 @@
     python benchmarks/run.py [--scales sample,10k,100k,1m] [--peer dlt] [--database-url URL]
 
 For each scale, on one PostgreSQL (an embedded one started here with fsync off, unless
---database-url), every pipeline run a whole CLI process (`groups-pipeline run --day ...`):
+--database-url), every pipeline run a whole CLI process (`groups-pipeline run --day ...`), each
+on a quiet server (vacuumed, no autovacuum at work, checkpointed: settle):
   first load   day 1 into empty tables (the fast path: COPY into empty tables, indexes after)
   plain path   day 1 again into other empty tables with GROUPS_FIRST_LOAD=off (the upsert path);
                its tables must equal the first load's, or the benchmark stops
@@ -94,6 +95,21 @@ class PeakMemory:
         self._stop.set()
         self._thread.join()
         return self.peak
+
+
+def settle(url: str, timeout: float = 600) -> float:
+    """Seconds spent leaving the server quiet before a timed run: the loads before it leave
+    autovacuum minutes of work (a 1M-group day), which would share the cores with that run.
+    So the database is vacuumed here (as autovacuum would have done between two daily runs),
+    autovacuum's own workers are waited for, and a checkpoint writes what is dirty."""
+    started = time.monotonic()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM")
+        busy = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+        while conn.execute(busy).fetchone()[0] and time.monotonic() - started < timeout:
+            time.sleep(1)
+        conn.execute("CHECKPOINT")
+    return time.monotonic() - started
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, int, str]:
@@ -275,6 +291,7 @@ def bench_bad_edit(url: str, work: Path, spark_master: str) -> dict:
     result = {}
     for label, day in (("normal day", "day1"), ("bad-edit day", "day2")):
         print(f"[bad edit] {label} ...", flush=True)
+        settle(url)
         seconds, _, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
         cycles = [line.strip() for line in out.splitlines() if "hierarchy_cycles" in line]
         profile = stage_profile(home / "dagster_home")
@@ -336,12 +353,14 @@ def bench_scale(
 
     def run(label: str, day: str, run_env: dict[str, str]) -> None:
         print(f"[{scale}] {label} ...", flush=True)
+        settle(url)
         seconds, peak, out = timed([*cli, day], run_env)
         profile = stage_profile(Path(run_env["DAGSTER_HOME"]))
         result["runs"][label] = {"seconds": seconds, "peak": peak, "profile": profile}
         print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
 
     run("first load", "day1", env)
+    settle(url)
     result["floor"], result["rows"] = copy_floor(url, schema)
     print(f"  floor: COPY of {result['rows']} in {result['floor']:.2f} s", flush=True)
     plain = dict(
@@ -364,6 +383,7 @@ def bench_scale(
         sys.exit(f"[{scale}] the run through the Spark Connect server left different tables")
     if peer == "dlt":
         print(f"[{scale}] dlt merge of day 1 ...", flush=True)
+        settle(url)
         command = [
             sys.executable,
             str(REPO / "benchmarks" / "peer_dlt.py"),
@@ -405,6 +425,7 @@ def bench_formats(scale: str, url: str, work: Path, spark_master: str, formats: 
         result[fmt] = {"bytes": sum(p.stat().st_size for p in source.glob("sync-day1/*/*.json"))}
         for label, day in (("first load", "day1"), ("changed day", "day2")):
             print(f"[{scale} {fmt}] {label} ...", flush=True)
+            settle(url)
             seconds, peak, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
             profile = stage_profile(home / "dagster_home")
             result[fmt][label] = {"seconds": seconds, "peak": peak, "profile": profile}
