@@ -123,8 +123,6 @@ def apply_day(
         if members is not None:
             run("member_pairs")
             run("stage_analyze_keys")
-            if plan.members_folder:
-                run("members_of", True)
         counts["users_skipped"] = run("count_skipped_users").fetchone()[0]
         counts["first_load"] = int(plan.first_load and run("is_first_load").fetchone()[0])
         # Membership history follows each change of the day, unless it starts today (a first
@@ -143,6 +141,9 @@ def apply_day(
             counts["member_versions_opened"] = run("membership_history_start", True).rowcount
             run("first_load_indexes")
         else:
+            # The groups whose membership the day sets (a first load inserts every group's).
+            if members is not None and plan.members_folder:
+                run("members_of", True)
             counts["agents_written"] = run("apply_agents", True).rowcount
             run("applied_groups", True)
             counts["groups_written"] = run("apply_groups", True).rowcount
