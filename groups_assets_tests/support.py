@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psycopg
 from dagster import DagsterInstance
+from psycopg.sql import SQL, Identifier
 
 from groups_assets.contract.validation import validate
 from groups_assets.definitions import defs as load_defs
@@ -22,6 +23,7 @@ from groups_assets.formats import contract
 from groups_assets.partitions import sync_days
 from groups_assets.resources.postgres import PostgresResource
 from groups_assets.settings import Settings
+from groups_assets.warehouse.statements import statement
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -242,6 +244,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def plan_nodes(plan: dict):
+    """Every node of an `EXPLAIN (FORMAT JSON)` plan, the node itself first."""
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from plan_nodes(child)
+
+
+def empty_tables(conn: psycopg.Connection, schema: str) -> None:
+    """A new schema holding the pipeline's empty tables (sql/schema.sql), as the connection's
+    search path."""
+    conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(schema)))
+    conn.execute(SQL("SET search_path TO {}").format(Identifier(schema)))
+    conn.execute(statement("schema"))
 
 
 def dump(url: str, schema: str) -> dict[str, list[tuple]]:

@@ -17,7 +17,7 @@ import pytest
 from psycopg import sql
 
 from groups_assets.warehouse.statements import statement
-from groups_assets_tests.support import Pipeline, agent, group, lines
+from groups_assets_tests.support import Pipeline, agent, empty_tables, group, lines, plan_nodes
 
 # Many days through the step: the quick loop leaves this out.
 pytestmark = pytest.mark.slow
@@ -191,21 +191,13 @@ def test_a_database_loaded_before_these_histories_gains_them_with_one_open_versi
     ) == [(1,)]
 
 
-def _nodes(plan: dict):
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
 def test_one_groups_effective_members_are_key_lookups(pg_url):
     """Chains of groups, 40,000 in all, analyzed: one group's effective members (today, and at a
     past instant from the histories) touch no table whole."""
     schema = "effective_plan"
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-        conn.execute(statement("schema"))
+        empty_tables(conn, schema)
         depth, chains = 20, 2000
         conn.execute(
             "INSERT INTO groups (group_id, group_key, name, parent_group_id, created_at, updated_at, "
@@ -236,7 +228,7 @@ def test_one_groups_effective_members_are_key_lookups(pg_url):
         for what, query in queries.items():
             assert len(conn.execute(query).fetchall()) == depth * 3, what  # 20 groups below, 3 agents each
             (plan,) = conn.execute(f"EXPLAIN (FORMAT JSON) {query}").fetchone()[0]
-            nodes = list(_nodes(plan["Plan"]))
+            nodes = list(plan_nodes(plan["Plan"]))
             scans = {(n["Node Type"], n.get("Relation Name")) for n in nodes if "Relation Name" in n}
             whole = [s for s in scans if s[0] == "Seq Scan"]
             assert not whole, (what, json.dumps(plan)[:3000])

@@ -10,23 +10,16 @@ from psycopg import sql
 
 from groups_assets.warehouse.staging import Stage
 from groups_assets.warehouse.statements import statement
+from groups_assets_tests.support import empty_tables, plan_nodes
 
 CHAINS, DEPTH, AGENTS = 2_000, 10, 2_000
-
-
-def _nodes(plan: dict):
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
 
 
 def test_each_step_of_the_walk_is_a_key_lookup_with_or_without_statistics(pg_url):
     stage = Stage.new()
     schema = f"walk_{stage.token}"
     with psycopg.connect(pg_url) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-        conn.execute(statement("schema"))
+        empty_tables(conn, schema)
         stage.create(conn)
         # Chains of DEPTH groups; only the bottom group of each has members, so every group above
         # it is reached by the walk. Two agents in three are active.
@@ -55,10 +48,10 @@ def test_each_step_of_the_walk_is_a_key_lookup_with_or_without_statistics(pg_url
             (plan,) = conn.execute(
                 sql.SQL("EXPLAIN (FORMAT JSON) ") + inactive, {"at": datetime(2026, 1, 1, tzinfo=UTC)}
             ).fetchone()[0]
-            nodes = list(_nodes(plan["Plan"]))
+            nodes = list(plan_nodes(plan["Plan"]))
             walk = next(n for n in nodes if n["Node Type"] == "Recursive Union")
             step = walk["Plans"][1]  # the recursive term: one step up from each group reached
-            scans = {(n["Node Type"], n.get("Relation Name")) for n in _nodes(step) if "Relation Name" in n}
+            scans = {(n["Node Type"], n["Relation Name"]) for n in plan_nodes(step) if "Relation Name" in n}
             lookups = all("Index" in kind or "Bitmap" in kind for kind, _ in scans)
             assert scans and lookups, (statistics, scans)
             # A CTE has no index: read again for every outer row, it would make the statement

@@ -11,14 +11,9 @@ from psycopg import sql
 
 from groups_assets.warehouse.staging import Stage
 from groups_assets.warehouse.statements import statement
+from groups_assets_tests.support import empty_tables, plan_nodes
 
 GROUPS, PER_GROUP = 5_000, 5
-
-
-def _nodes(plan: dict):
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
 
 
 def test_the_groups_a_day_sets_are_probed_by_key_when_one_change_is_expected(pg_url):
@@ -26,9 +21,7 @@ def test_the_groups_a_day_sets_are_probed_by_key_when_one_change_is_expected(pg_
     names = stage.names()
     schema = f"members_{stage.token}"
     with psycopg.connect(pg_url) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-        conn.execute(statement("schema"))
+        empty_tables(conn, schema)
         stage.create(conn)
         conn.execute(
             "INSERT INTO groups (group_id, group_key, name, created_at, updated_at, inactive, deleted, "
@@ -67,9 +60,9 @@ def test_the_groups_a_day_sets_are_probed_by_key_when_one_change_is_expected(pg_
             ).fetchone()[0]
             probes = [
                 inner["Node Type"]
-                for loop in _nodes(plan["Plan"])
+                for loop in plan_nodes(plan["Plan"])
                 if loop["Node Type"] == "Nested Loop"
-                for inner in _nodes(loop["Plans"][1])
+                for inner in plan_nodes(loop["Plans"][1])
                 if inner.get("Relation Name") == names["stage_members_of"]
             ]
             assert probes, name  # the loop over the changed pairs is there
