@@ -360,6 +360,16 @@ def test_servicenow_garbage_gets_its_reasons_and_nothing_is_lost(pipeline):
             (5, "invalid_timestamp"),
         },
     }
+    # A rejected element of a page keeps its record as its text, whether Spark rejected it or the
+    # day's transaction did (unknown_group).
+    export = {"group": g1, "user": None}, {"group": g9, "user": u1}
+    texts = dict(
+        pipeline.query(
+            "SELECT record_no, raw_record FROM rejects "
+            "WHERE source = 'sys_user_grmember' AND record_no IN (5, 6)"
+        )
+    )
+    assert {n: json.loads(t) for n, t in texts.items()} == dict(zip((5, 6), export, strict=True))
     assert accounted(result)["sys_user_grmember_loaded"] == 1
     text = summarize("day1", result, 1.0)
     assert (

@@ -829,6 +829,8 @@ def test_array_file_values(groups):
     assert groups.valid("arr_1_valid")["group_id"] == 600
     assert groups.valid("arr_2_string_id")["group_id"] == 601
     assert json.loads(groups["arr_3_number"]["raw"]) == 5
+    # An element rejected only by the duplicate check, after validation, keeps its text too.
+    assert json.loads(groups["dup_arr_elements_2"]["raw"])["group_id"] == 509
 
 
 @pytest.mark.parametrize(
