@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.definitions.run_request import InstigatorType
+from dagster._core.scheduler.instigation import TickStatus
 
 from groups_assets_tests.support import SAMPLE, lines
 
@@ -39,10 +40,17 @@ def _until(what: str, condition, timeout: float, every: float = 1.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN / "groups-pipeline"), *args], env=env, capture_output=True, text=True, timeout=600, cwd=REPO
-    )
+def _at_once(commands: list[list[str]], env: dict[str, str]) -> list[subprocess.CompletedProcess]:
+    """Run the commands at the same time (from the repository); their results, in order."""
+    procs = [
+        subprocess.Popen(c, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
+    outputs = [proc.communicate(timeout=600) for proc in procs]
+    return [
+        subprocess.CompletedProcess(c, p.returncode, out, err)
+        for c, p, (out, err) in zip(commands, procs, outputs, strict=True)
+    ]
 
 
 @pytest.fixture
@@ -59,7 +67,7 @@ def deployment(cli_env, tmp_path, server):
         "GROUPS_ALERT_WEBHOOK_URL": server.url,
         "GROUPS_SENSOR_SETTLE_SECONDS": "3600",  # the sample folders have no _SUCCESS: they wait
     }
-    started = _cli(env, "sensors", "start")
+    (started,) = _at_once([[str(BIN / "groups-pipeline"), "sensors", "start"]], env)
     assert started.returncode == 0, started.stdout + started.stderr
     log = (tmp_path / "daemon.log").open("w")
     daemon = subprocess.Popen(
@@ -96,9 +104,11 @@ def test_every_door_is_alerted_and_a_day_runs_one_at_a_time(deployment, server):
     first_tick = lambda: all(_sensor_cursors(instance).get(s) for s in ALERT_SENSORS)  # noqa: E731
     _until("the alert sensors' first tick", first_tick, 90)
 
-    good = _cli(env, "run", "--day", "day1")
+    # A good day and a blocked one, run from the command line at the same time.
+    good, blocked = _at_once(
+        [[str(BIN / "groups-pipeline"), "run", "--day", day] for day in ("day1", "bad")], env
+    )
     assert good.returncode == 0, good.stdout + good.stderr
-    blocked = _cli(env, "run", "--day", "bad")
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
     assert "Traceback" not in blocked.stdout + blocked.stderr and "Telemetry" not in blocked.stderr
 
@@ -124,13 +134,9 @@ def test_every_door_is_alerted_and_a_day_runs_one_at_a_time(deployment, server):
 
     # Two launches of one day through the run queue: the second starts after the first ends.
     instance.add_dynamic_partitions("sync_days", ["day2"])
-    for _ in range(2):
-        command = [sys.executable, "-m", "dagster", "job", "launch", "-w", "workspace.yaml"]
-        command += ["-j", "sync_day_job"]
-        tags = json.dumps({"dagster/partition": "day2"})
-        launched = subprocess.run(
-            [*command, "--tags", tags], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-        )
+    command = [sys.executable, "-m", "dagster", "job", "launch", "-w", "workspace.yaml"]
+    command += ["-j", "sync_day_job", "--tags", json.dumps({"dagster/partition": "day2"})]
+    for launched in _at_once([command, command], env):
         assert launched.returncode == 0, launched.stdout + launched.stderr
 
     def finished():
@@ -143,11 +149,14 @@ def test_every_door_is_alerted_and_a_day_runs_one_at_a_time(deployment, server):
     assert {r.dagster_run.status for r in (first, second)} == {DagsterRunStatus.SUCCESS}
     assert second.start_time >= first.end_time, "runs of the same day never overlap"
 
-    # The new-day sensor's idle ticks say why they requested nothing.
+    # The new-day sensor's idle ticks say why they requested nothing (a tick still being
+    # evaluated has no outcome yet).
     states = instance.all_instigator_state(instigator_type=InstigatorType.SENSOR)
     (state,) = [s for s in states if s.name == "new_day_sensor"]
     ticks = instance.get_ticks(state.instigator_origin_id, state.selector_id, limit=20)
+    ticks = [t for t in ticks if t.status != TickStatus.STARTED]
+    assert ticks and {t.status for t in ticks} == {TickStatus.SKIPPED}, [(t.status, t.error) for t in ticks]
     reasons = [t.skip_reason or "" for t in ticks]
-    assert ticks and all(r.startswith("no new complete sync-<day> folder") for r in reasons), reasons
+    assert all(r.startswith("no new complete sync-<day> folder") for r in reasons), reasons
     assert any("waiting for" in r and "day2" in r for r in reasons), reasons
     assert daemon.poll() is None, "the daemon is still up"
