@@ -26,7 +26,10 @@ peak memory of its process tree and where its seconds went, then a summary table
 With `--formats servicenow,zendesk`, the same generated days of each `--format-scales` scale are
 also written as those systems export them (`groups-pipeline generate --format`: the same groups,
 memberships and agents, 1% of the format's own garbage) and loaded the same way (first load and
-changed day), each beside the contract day of the same size.
+changed day), each beside the contract day of the same size: `--format-rounds` rounds (3),
+each running every format once in an order turned by one, so that the ratio of each round compares
+runs minutes apart on a machine whose speed drifts; it reports the median seconds and the median
+of the rounds' ratios to the contract day.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import io
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -410,8 +414,12 @@ def bench_scale(
     return result
 
 
-def bench_formats(scale: str, url: str, work: Path, spark_master: str, formats: list[str]) -> dict:
-    """The first load and the changed day of one scale in each format, the contract's first."""
+def bench_formats(
+    scale: str, url: str, work: Path, spark_master: str, formats: list[str], rounds: int
+) -> dict:
+    """The first load and the changed day of one scale in each format, the contract's too, in
+    `rounds` rounds. Each round runs every format once, in an order turned by one each round (no
+    format always runs first), so a ratio of two formats compares runs minutes apart."""
     from groups_assets.cli.generate_formats import export
 
     sources = {"contract": source_for(scale, work)}
@@ -423,23 +431,37 @@ def bench_formats(scale: str, url: str, work: Path, spark_master: str, formats: 
             if not (clean / "sync-day2" / "_SUCCESS").exists():
                 generate(clean, days=2, change_ratio=0.1, malformed_ratio=0.0, seed=1, **GENERATED[scale])
             export(clean, sources[fmt], fmt, malformed_ratio=0.01, seed=1)
-    result: dict = {}
-    for fmt, source in sources.items():
-        schema = f"format_{fmt}_{scale}"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-        home = Path(tempfile.mkdtemp(prefix=f"groups-bench-{fmt}-{scale}-", dir=work))
-        env = cli_env(url, schema, spark_master, home, source) | {"GROUPS_SOURCE_FORMAT": fmt}
-        result[fmt] = {"bytes": sum(p.stat().st_size for p in source.glob("sync-day1/*/*.json"))}
-        for label, day in (("first load", "day1"), ("changed day", "day2")):
-            print(f"[{scale} {fmt}] {label} ...", flush=True)
-            settle(url)
-            seconds, peak, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
-            profile = stage_profile(home / "dagster_home")
-            result[fmt][label] = {"seconds": seconds, "peak": peak, "profile": profile}
-            print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
-            print("  " + "\n  ".join(line for line in out.splitlines()[2:5]), flush=True)
+    names = list(sources)
+    result: dict = {
+        "bytes": {f: sum(p.stat().st_size for p in s.glob("sync-day1/*/*.json")) for f, s in sources.items()},
+        "rounds": [],
+    }
+    for number in range(rounds):
+        found: dict = {}
+        for fmt in names[number % len(names) :] + names[: number % len(names)]:
+            schema = f"format_{fmt}_{scale}"
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+            home = Path(tempfile.mkdtemp(prefix=f"groups-bench-{fmt}-{scale}-", dir=work))
+            env = cli_env(url, schema, spark_master, home, sources[fmt]) | {"GROUPS_SOURCE_FORMAT": fmt}
+            found[fmt] = {}
+            for label, day in (("first load", "day1"), ("changed day", "day2")):
+                print(f"[{scale} {fmt}, round {number + 1}] {label} ...", flush=True)
+                settle(url)
+                seconds, peak, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
+                profile = stage_profile(home / "dagster_home")
+                found[fmt][label] = {"seconds": seconds, "peak": peak, "profile": profile}
+                print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
+                print("  " + "\n  ".join(line for line in out.splitlines()[2:5]), flush=True)
+        result["rounds"].append(found)
     return result
+
+
+def format_ratios(found: dict, fmt: str, label: str) -> tuple[float, list[float]]:
+    """A format's median seconds over the rounds, and its ratio to the contract day in each round."""
+    seconds = [r[fmt][label]["seconds"] for r in found["rounds"]]
+    ratios = [r[fmt][label]["seconds"] / r["contract"][label]["seconds"] for r in found["rounds"]]
+    return statistics.median(seconds), ratios
 
 
 def effective_lookup(url: str, schema: str) -> dict:
@@ -485,6 +507,9 @@ def main() -> None:
         "--formats", default="", help="also load these formats' exports of the same days (servicenow,zendesk)"
     )
     parser.add_argument("--format-scales", default="100k", help="the scales of --formats (default 100k)")
+    parser.add_argument(
+        "--format-rounds", type=int, default=3, help="rounds of the format runs, in turned order"
+    )
     args = parser.parse_args()
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     if unknown := [s for s in scales if s not in SCALES]:
@@ -526,7 +551,7 @@ def measure(scales: list[str], url: str, work: Path, args: argparse.Namespace) -
     server_peak = server_memory.stop()
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     by_format = {
-        scale: bench_formats(scale, url, work, args.spark_master, formats)
+        scale: bench_formats(scale, url, work, args.spark_master, formats, args.format_rounds)
         for scale in (s.strip() for s in args.format_scales.split(",") if s.strip())
         if formats
     }
@@ -601,16 +626,20 @@ def report(
         f"bad-edit day {bad:.1f} s = {bad / normal:.2f}x; {bad_edit['bad-edit day']['cycles']}"
     )
     for scale, found in by_format.items():
-        base = found["contract"]
-        print(f"formats at {scale} (whole CLI runs; ratio to the contract day of the same size):")
+        rounds = len(found["rounds"])
+        print(
+            f"formats at {scale} (whole CLI runs, {rounds} rounds in turned order; median seconds, and "
+            "the median of the rounds' ratios to the contract day, with their range):"
+        )
         print("| format | day-1 bytes | first load | changed day |")
         print("|---|---|---|---|")
-        for fmt, runs in found.items():
-            cells = [
-                f"{runs[k]['seconds']:.1f} s ({runs[k]['seconds'] / base[k]['seconds']:.2f}x)"
-                for k in ("first load", "changed day")
-            ]
-            print(f"| {fmt} | {runs['bytes'] / 1e6:.0f} MB | " + " | ".join(cells) + " |")
+        for fmt, size in found["bytes"].items():
+            cells = []
+            for label in ("first load", "changed day"):
+                seconds, ratios = format_ratios(found, fmt, label)
+                spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
+                cells.append(f"{seconds:.1f} s ({statistics.median(ratios):.2f}x, {spread})")
+            print(f"| {fmt} | {size / 1e6:.0f} MB | " + " | ".join(cells) + " |")
     if json_path:
         Path(json_path).write_text(
             json.dumps(
