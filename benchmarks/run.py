@@ -26,7 +26,8 @@ peak memory of its process tree and where its seconds went, then a summary table
 With `--formats servicenow,zendesk`, the same generated days of each `--format-scales` scale are
 also written as those systems export them (`groups-pipeline generate --format`: the same groups,
 memberships and agents, 1% of the format's own garbage) and loaded the same way (first load and
-changed day), each beside the contract day of the same size: `--format-rounds` rounds (3),
+changed day, each in a process with a Spark of its own and then through the warm server), each
+beside the contract day of the same size: `--format-rounds` rounds (3),
 each running every format once in an order turned by one, so that the ratio of each round compares
 runs minutes apart on a machine whose speed drifts; it reports the median seconds and the median
 of the rounds' ratios to the contract day.
@@ -415,11 +416,13 @@ def bench_scale(
 
 
 def bench_formats(
-    scale: str, url: str, work: Path, spark_master: str, formats: list[str], rounds: int
+    scale: str, url: str, work: Path, spark_master: str, server_url: str, formats: list[str], rounds: int
 ) -> dict:
     """The first load and the changed day of one scale in each format, the contract's too, in
-    `rounds` rounds. Each round runs every format once, in an order turned by one each round (no
-    format always runs first), so a ratio of two formats compares runs minutes apart."""
+    `rounds` rounds: each in a CLI process with a Spark of its own, then through the warm Spark
+    Connect server (`server_url`, as the UI's and the sensors' runs go). Each round runs every
+    format once, in an order turned by one each round (no format always runs first), so a ratio
+    of two formats compares runs minutes apart."""
     from groups_assets.cli.generate_formats import export
 
     sources = {"contract": source_for(scale, work)}
@@ -439,20 +442,22 @@ def bench_formats(
     for number in range(rounds):
         found: dict = {}
         for fmt in names[number % len(names) :] + names[: number % len(names)]:
-            schema = f"format_{fmt}_{scale}"
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-            home = Path(tempfile.mkdtemp(prefix=f"groups-bench-{fmt}-{scale}-", dir=work))
-            env = cli_env(url, schema, spark_master, home, sources[fmt]) | {"GROUPS_SOURCE_FORMAT": fmt}
             found[fmt] = {}
-            for label, day in (("first load", "day1"), ("changed day", "day2")):
-                print(f"[{scale} {fmt}, round {number + 1}] {label} ...", flush=True)
-                settle(url)
-                seconds, peak, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
-                profile = stage_profile(home / "dagster_home")
-                found[fmt][label] = {"seconds": seconds, "peak": peak, "profile": profile}
-                print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
-                print("  " + "\n  ".join(line for line in out.splitlines()[2:5]), flush=True)
+            for spark, prefix in ((spark_master, ""), (server_url, "warm ")):
+                schema = f"format_{fmt}_{scale}{'_warm' if prefix else ''}"
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+                home = Path(tempfile.mkdtemp(prefix=f"groups-bench-{fmt}-{scale}-", dir=work))
+                env = cli_env(url, schema, spark, home, sources[fmt]) | {"GROUPS_SOURCE_FORMAT": fmt}
+                for label, day in ((f"{prefix}first load", "day1"), (f"{prefix}changed day", "day2")):
+                    print(f"[{scale} {fmt}, round {number + 1}] {label} ...", flush=True)
+                    settle(url)
+                    command = [sys.executable, "-m", "groups_assets", "run", "--day", day]
+                    seconds, peak, out = timed(command, env)
+                    profile = stage_profile(home / "dagster_home")
+                    found[fmt][label] = {"seconds": seconds, "peak": peak, "profile": profile}
+                    print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
+                    print("  " + "\n  ".join(line for line in out.splitlines()[2:5]), flush=True)
         result["rounds"].append(found)
     return result
 
@@ -545,16 +550,16 @@ def measure(scales: list[str], url: str, work: Path, args: argparse.Namespace) -
         server_url = f"sc://127.0.0.1:{port}"
         warm_up(server_url, url, work)
         results = [bench_scale(s, url, work, args.peer, args.spark_master, server_url) for s in scales]
+        formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+        by_format = {
+            scale: bench_formats(scale, url, work, args.spark_master, server_url, formats, args.format_rounds)
+            for scale in (s.strip() for s in args.format_scales.split(",") if s.strip())
+            if formats
+        }
     finally:
         server.terminate()
         server.wait()
     server_peak = server_memory.stop()
-    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    by_format = {
-        scale: bench_formats(scale, url, work, args.spark_master, formats, args.format_rounds)
-        for scale in (s.strip() for s in args.format_scales.split(",") if s.strip())
-        if formats
-    }
     bad_edit = bench_bad_edit(url, work, args.spark_master)
     shapes = inactive_shapes(url)
     return results, server_peak, bad_edit, shapes, by_format
@@ -631,11 +636,12 @@ def report(
             f"formats at {scale} (whole CLI runs, {rounds} rounds in turned order; median seconds, and "
             "the median of the rounds' ratios to the contract day, with their range):"
         )
-        print("| format | day-1 bytes | first load | changed day |")
-        print("|---|---|---|---|")
+        labels = ("first load", "changed day", "warm first load", "warm changed day")
+        print("| format | day-1 bytes | " + " | ".join(labels) + " |")
+        print("|---" * (len(labels) + 2) + "|")
         for fmt, size in found["bytes"].items():
             cells = []
-            for label in ("first load", "changed day"):
+            for label in labels:
                 seconds, ratios = format_ratios(found, fmt, label)
                 spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
                 cells.append(f"{seconds:.1f} s ({statistics.median(ratios):.2f}x, {spread})")
