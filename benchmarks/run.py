@@ -517,6 +517,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
+    if args.format_rounds < 1:
+        parser.error("--format-rounds must be at least 1")
     if unknown := [s for s in scales if s not in SCALES]:
         parser.error(f"unknown scale(s) {unknown}; choose from {SCALES}")
     work = Path(args.workdir)
@@ -542,7 +544,8 @@ def main() -> None:
 
 
 def measure(scales: list[str], url: str, work: Path, args: argparse.Namespace) -> tuple:
-    """Every run of the benchmark on the server at `url`: (results, server peak, bad edit, shapes)."""
+    """Every run of the benchmark on the server at `url`: (results, server peak, bad edit, shapes,
+    formats)."""
     port = 15002 + os.getpid() % 1000
     server = spark_server(args.spark_master, port)
     server_memory = PeakMemory(server.pid)
@@ -573,7 +576,21 @@ def report(
     by_format: dict,
     json_path: str | None,
 ) -> None:
-    """The summary table and figures, printed; and written as JSON to `json_path` if given."""
+    """The summary table and figures, written as JSON to `json_path` if given (first: nothing
+    measured is lost to a failure in printing), then printed."""
+    if json_path:
+        Path(json_path).write_text(
+            json.dumps(
+                {
+                    "results": results,
+                    "server_peak": server_peak,
+                    "shapes": shapes,
+                    "bad_edit": bad_edit,
+                    "formats": by_format,
+                },
+                indent=2,
+            )
+        )
     print()
     print(
         f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
@@ -615,7 +632,10 @@ def report(
                 "by the membership statements themselves)"
             )
         print(f"  one group's effective members: {r.get('effective')}")
-    print(f"Spark Connect server (JVM and Python workers): peak memory {server_peak / 2**30:.2f} GiB")
+    print(
+        f"Spark Connect server (JVM and Python workers, over the scales' and the formats' warm runs): "
+        f"peak memory {server_peak / 2**30:.2f} GiB"
+    )
     sample = next((r for r in results if r["scale"] == "sample"), None)
     if sample:
         for label in ("first load", "warm server"):
@@ -646,19 +666,6 @@ def report(
                 spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
                 cells.append(f"{seconds:.1f} s ({statistics.median(ratios):.2f}x, {spread})")
             print(f"| {fmt} | {size / 1e6:.0f} MB | " + " | ".join(cells) + " |")
-    if json_path:
-        Path(json_path).write_text(
-            json.dumps(
-                {
-                    "results": results,
-                    "server_peak": server_peak,
-                    "shapes": shapes,
-                    "bad_edit": bad_edit,
-                    "formats": by_format,
-                },
-                indent=2,
-            )
-        )
 
 
 if __name__ == "__main__":
