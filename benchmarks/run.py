@@ -154,6 +154,16 @@ def stage_profile(dagster_home: Path) -> dict[str, float]:
     return {k: round(v, 2) for k, v in profile.items()}
 
 
+def run_day(url: str, day: str, env: dict[str, str]) -> tuple[dict, str]:
+    """One timed CLI run of `day` on a quiet server (settle), shown as it ends: its seconds, peak
+    memory and stage profile, and its output."""
+    settle(url)
+    seconds, peak, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
+    profile = stage_profile(Path(env["DAGSTER_HOME"]))
+    print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
+    return {"seconds": seconds, "peak": peak, "profile": profile}, out
+
+
 def dump(url: str, schema: str) -> dict[str, list[tuple]]:
     with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
         return {
@@ -304,16 +314,14 @@ def bench_bad_edit(url: str, work: Path, spark_master: str) -> dict:
     result = {}
     for label, day in (("normal day", "day1"), ("bad-edit day", "day2")):
         print(f"[bad edit] {label} ...", flush=True)
-        settle(url)
-        seconds, _, out = timed([sys.executable, "-m", "groups_assets", "run", "--day", day], env)
+        ran, out = run_day(url, day, env)
         cycles = [line.strip() for line in out.splitlines() if "hierarchy_cycles" in line]
-        profile = stage_profile(home / "dagster_home")
         result[label] = {
-            "seconds": seconds,
+            "seconds": ran["seconds"],
             "cycles": cycles,
-            "check": profile.get("step groups_table_hierarchy_cycles"),
+            "check": ran["profile"].get("step groups_table_hierarchy_cycles"),
         }
-        print(f"  {seconds:.1f} s; {cycles}; cycle check {result[label]['check']} s", flush=True)
+        print(f"  {cycles}; cycle check {result[label]['check']} s", flush=True)
     return result
 
 
@@ -361,16 +369,12 @@ def bench_scale(
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
     home = Path(tempfile.mkdtemp(prefix=f"groups-bench-{scale}-", dir=work))
     env = cli_env(url, schema, spark_master, home, source)
-    cli = [sys.executable, "-m", "groups_assets", "run", "--day"]
     result: dict = {"scale": scale, "runs": {}}
 
     def run(label: str, day: str, run_env: dict[str, str]) -> None:
         print(f"[{scale}] {label} ...", flush=True)
-        settle(url)
-        seconds, peak, out = timed([*cli, day], run_env)
-        profile = stage_profile(Path(run_env["DAGSTER_HOME"]))
-        result["runs"][label] = {"seconds": seconds, "peak": peak, "profile": profile}
-        print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
+        ran, _ = run_day(url, day, run_env)
+        result["runs"][label] = ran
 
     run("first load", "day1", env)
     settle(url)
@@ -451,12 +455,8 @@ def bench_formats(
                 env = cli_env(url, schema, spark, home, sources[fmt]) | {"GROUPS_SOURCE_FORMAT": fmt}
                 for label, day in ((f"{prefix}first load", "day1"), (f"{prefix}changed day", "day2")):
                     print(f"[{scale} {fmt}, round {number + 1}] {label} ...", flush=True)
-                    settle(url)
-                    command = [sys.executable, "-m", "groups_assets", "run", "--day", day]
-                    seconds, peak, out = timed(command, env)
-                    profile = stage_profile(home / "dagster_home")
-                    found[fmt][label] = {"seconds": seconds, "peak": peak, "profile": profile}
-                    print(f"  {seconds:.1f} s, peak {peak / 2**30:.2f} GiB; {profile}", flush=True)
+                    ran, out = run_day(url, day, env)
+                    found[fmt][label] = ran
                     print("  " + "\n  ".join(line for line in out.splitlines()[2:5]), flush=True)
         result["rounds"].append(found)
     return result
