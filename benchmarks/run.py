@@ -56,8 +56,8 @@ from psycopg import sql
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from groups_assets.cli.generate import generate  # noqa: E402
 from groups_assets.runtime.embedded import discard, embedded_url  # noqa: E402
+from groups_assets.synthetic.generator import generate  # noqa: E402
 from groups_assets.warehouse.statements import statement  # noqa: E402
 
 GENERATED = {
@@ -260,7 +260,7 @@ def bad_edit_days(folder: Path, size: int = 50_000, seed: int = 5) -> int:
     """Two sync days of a `size`-group tree: day1 as it is, day2 the same export with the root put
     under its deepest descendant (one mistaken edit: the whole tree on or under a cycle).
     Returns the length of the cycle."""
-    from groups_assets.cli.generate import deep_tree
+    from groups_assets.synthetic.generator import deep_tree
 
     parent, path = deep_tree(size, window=50, seed=seed)
     deepest = path[0]
@@ -427,7 +427,8 @@ def bench_formats(
     Connect server (`server_url`, as the UI's and the sensors' runs go). Each round runs every
     format once, in an order turned by one each round (no format always runs first), so a ratio
     of two formats compares runs minutes apart."""
-    from groups_assets.cli.generate_formats import export
+    from groups_assets.formats import get
+    from groups_assets.synthetic.export import export
 
     sources = {"contract": source_for(scale, work)}
     clean = work / scale / "contract-clean"
@@ -437,7 +438,7 @@ def bench_formats(
             print(f"writing {scale} as {fmt} exports in {sources[fmt]} ...", flush=True)
             if not (clean / "sync-day2" / "_SUCCESS").exists():
                 generate(clean, days=2, change_ratio=0.1, malformed_ratio=0.0, seed=1, **GENERATED[scale])
-            export(clean, sources[fmt], fmt, malformed_ratio=0.01, seed=1)
+            export(clean, sources[fmt], get(fmt), malformed_ratio=0.01, seed=1)
     names = list(sources)
     result: dict = {
         "bytes": {f: sum(p.stat().st_size for p in s.glob("sync-day1/*/*.json")) for f, s in sources.items()},

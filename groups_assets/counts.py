@@ -14,7 +14,7 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
-from groups_assets.formats.base import AGENTS, MEMBERS, Format
+from groups_assets.contract.format import AGENTS, MEMBERS, Format
 
 VALID = ""  # the reason key of a record that is loaded
 SKIPPED = "skipped"  # a user that is not an agent: neither loaded nor rejected (CONTRACT.md 7)

@@ -3,8 +3,8 @@ depth; and a day where one bad edit puts a whole tree on and under a cycle still
 
 from __future__ import annotations
 
-from groups_assets.cli.generate import deep_tree
 from groups_assets.quality.cycles import cycle_members
+from groups_assets.synthetic.generator import deep_tree
 from groups_assets_tests.support import agent, group, lines
 
 

@@ -163,7 +163,7 @@ def test_sigkill_during_the_staging_copy_leaves_the_day_unapplied(pipeline, tmp_
     """Killed while it COPYs into the staging tables: nothing of the day is applied, and the
     next run sweeps the killed run's staging tables. (Generated data, so that the COPY lasts
     long enough to be caught in the act.)"""
-    from groups_assets.cli.generate import generate
+    from groups_assets.synthetic.generator import generate
 
     generate(pipeline.root, days=2, groups=20_000, agents=4_000, avg_members=5, max_depth=8, seed=3)
     pipeline.run("day1")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from groups_assets.cli.generate import add_arguments, command, generate
+from groups_assets.cli.generate import add_arguments, command
+from groups_assets.synthetic.generator import generate
 from groups_assets_tests.oracle import id_of as ident
 from groups_assets_tests.oracle import instant, loadable
 
@@ -206,12 +207,12 @@ def test_refuses_a_folder_that_holds_sync_days(tmp_path, capsys):
 def test_a_format_export_loads_as_its_figures_say(fmt, tmp_path, pipeline):
     """`generate --format`: the same synthetic days in a help desk's own shapes; the pipeline
     loads exactly the records the figures count and rejects the garbage with its reasons."""
-    from groups_assets.cli.generate_formats import export
     from groups_assets.formats import get
+    from groups_assets.synthetic.export import export
 
     contract = tmp_path / "contract"
     generate(contract, days=1, groups=300, agents=40, avg_members=3, max_depth=5, malformed_ratio=0.0, seed=3)
-    (figures,) = export(contract, pipeline.root, fmt, malformed_ratio=0.05, seed=3)
+    (figures,) = export(contract, pipeline.root, get(fmt), malformed_ratio=0.05, seed=3)
     result = pipeline.run("day1", source_format=fmt, max_reject_ratio=1.0)
     (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "records_accounted"]
     assert check.passed

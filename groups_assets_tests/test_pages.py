@@ -8,7 +8,7 @@ import json
 import pytest
 
 from groups_assets.contract.reader import is_page_file
-from groups_assets.formats.zendesk import is_last_page
+from groups_assets.formats.zendesk.pages import is_last_page
 
 PAGES = ("result", "records")
 CASES = {

@@ -1,6 +1,6 @@
 """The building blocks of the record rules of CONTRACT.md section 2 as Spark SQL (no Python
 UDF): the timestamp rule, the first reason that applies, and duplicates resolved by updated_at.
-The field rules over a record's JSON types are in formats/base.py.
+The field rules over a record's JSON types are in contract/format.py.
 
 The rules are SQL text, added to a DataFrame with one `selectExpr` per step: building them as
 Column objects costs a call into the JVM per function and operator (thousands per day, about a

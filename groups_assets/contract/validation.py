@@ -1,7 +1,7 @@
 """Apply the contract's record rules to a day's records of one table: each record gets its
 canonical fields or exactly one reject reason (CONTRACT.md sections 2 and 7).
 
-The format's table says what each canonical field is (formats/base.py); the rules here are the
+The format's table says what each canonical field is (contract/format.py); the rules here are the
 contract's, the same for every format. Fields are extracted once into plain columns (value and
 JSON type), then the canonical fields and the rules are small SQL expressions over those
 columns: that keeps Spark's plans small and fast to build.
@@ -13,10 +13,10 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from groups_assets.contract.format import AGENTS, CANONICAL, GROUPS, MEMBERS, Field, Format, Table
 from groups_assets.contract.reader import raw_text
 from groups_assets.contract.reasons import DECIDED_LATER
 from groups_assets.contract.rules import add, first_reason, q, resolve_duplicates, with_timestamp_micros
-from groups_assets.formats.base import AGENTS, CANONICAL, GROUPS, MEMBERS, Field, Format, Table
 
 _BLANK_RE = r"(?U)^\s*\z"  # not empty after trimming (Unicode White_Space)
 

@@ -1,29 +1,31 @@
-"""The source formats: the systems whose exports the pipeline reads, one module each.
-
-Each module of this package defines `FORMAT` (formats/base.py says what that is); this package
-finds them, so a new system is a new module and nothing else. `contract` is the default.
-"""
+"""The source systems whose exports the pipeline reads: one package each (formats/<system>/), each
+defining its `FORMAT` (contract/format.py says what a format is). A new system is a new package
+and one line in SYSTEMS. `contract` is the default."""
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 
-from groups_assets.formats.base import Format
+from groups_assets.contract.format import Format
 
 DEFAULT = "contract"
+SYSTEMS = (
+    "contract",
+    "servicenow",
+    "zendesk",
+)
 
 
-def _found() -> dict[str, Format]:
-    formats = {}
-    for module in pkgutil.iter_modules(__path__):
-        loaded = importlib.import_module(f"{__name__}.{module.name}")
-        if isinstance(getattr(loaded, "FORMAT", None), Format):
-            formats[loaded.FORMAT.name] = loaded.FORMAT
-    return dict(sorted(formats.items()))
+def _load(system: str) -> Format:
+    found = importlib.import_module(f"{__name__}.{system}").FORMAT
+    if found.name != system:
+        raise ValueError(
+            f"formats/{system}/ defines the format {found.name!r}: a package is named for its format"
+        )
+    return found
 
 
-FORMATS = _found()
+FORMATS: dict[str, Format] = {system: _load(system) for system in SYSTEMS}
 
 
 def get(name: str) -> Format:

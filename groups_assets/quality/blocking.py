@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dagster import AssetCheckResult, AssetCheckSeverity
 
+from groups_assets.contract.format import GROUPS, Format
 from groups_assets.counts import DayCounts
-from groups_assets.formats.base import GROUPS, Format
 
 
 def reject_ratio(counts: DayCounts, max_ratio: float, fmt: Format) -> AssetCheckResult:

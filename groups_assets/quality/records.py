@@ -11,8 +11,8 @@ from __future__ import annotations
 import psycopg
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 
+from groups_assets.contract.format import AGENTS, GROUPS, MEMBERS, Format, Table
 from groups_assets.counts import UNKNOWN_GROUP, DayCounts
-from groups_assets.formats.base import AGENTS, GROUPS, MEMBERS, Format, Table
 from groups_assets.quality.evidence import SAMPLE_ROWS, markdown_table
 from groups_assets.warehouse.staging import Stage
 from groups_assets.warehouse.statements import statement

@@ -8,8 +8,8 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from groups_assets import formats
+from groups_assets.contract.format import Format
 from groups_assets.days import DayFiles, day_files
-from groups_assets.formats.base import Format
 from groups_assets.settings import SETTLE_SECONDS, SOURCE_FORMAT
 
 

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from groups_assets import formats
 from groups_assets.runtime.spark_session import FULL_JIT_BYTES, alive, is_remote, session, spark_config
 from groups_assets.runtime.warm_up import warm
 
@@ -111,7 +112,7 @@ def serve(
             raise ServerNotStarted(f"Spark started but does not listen on {host}:{port}; see its log.")
         if warm_with and master.startswith("local"):  # a cluster's executors cannot read our temp folder
             try:
-                log(warm(spark, warm_with))
+                log(warm(spark, formats.get(warm_with)))
             except Exception as err:  # noqa: BLE001 - a warm-up is an optimisation: the server still serves
                 log(f"warm-up skipped: {type(err).__name__}: {err}")
         # Clients of the same machine connect to the loopback address when it binds them all.

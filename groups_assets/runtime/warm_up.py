@@ -1,9 +1,10 @@
 """A warm Spark server runs the day's code once before its first run.
 
 A JVM's first day pays for class loading, Spark's code generation and the JIT compilers, which a
-second day finds done. A server warmed with a synthetic day (a few thousand records of the
-source format, read, validated and turned into staging rows, nothing written anywhere) makes the
-first *Materialize* after `groups-pipeline dev` the fast one.
+second day finds done. A server warmed with a synthetic day of the source format (a few thousand
+records, read, validated and turned into staging rows, nothing written anywhere) makes the first
+*Materialize* after `groups-pipeline dev` the fast one. Every registered format has one: the day
+comes from the format's own synthetic writer (synthetic/days.py).
 """
 
 from __future__ import annotations
@@ -12,32 +13,24 @@ import tempfile
 import time
 from pathlib import Path
 
-from groups_assets.formats import get
+from groups_assets.contract.format import GROUPS, Format
 
-GROUPS, AGENTS, MEMBERS_PER_GROUP = 3000, 300, 5
+# The warm-up day's shape: enough records for Spark to compile every path of the day's code.
+SHAPE = dict(days=1, groups=3000, agents=300, avg_members=5, max_depth=8, seed=7, malformed_ratio=0.01)
 
 
-def warm(spark, format_name: str) -> str:
-    """Read, validate and stage a synthetic day of `format_name` on `spark`; what it did, in
-    words."""
-    from groups_assets.cli.generate import generate
-    from groups_assets.cli.generate_formats import export
+def warm(spark, fmt: Format) -> str:
+    """Read, validate and stage a synthetic day of `fmt` on `spark`; what it did, in words."""
     from groups_assets.contract.reader import read_records
     from groups_assets.contract.validation import validate
+    from groups_assets.synthetic.days import write_days
     from groups_assets.warehouse.staging import stage_rows
 
     started = time.monotonic()
-    fmt = get(format_name)
     records = 0
     with tempfile.TemporaryDirectory(prefix="groups-warm-up-") as folder:
-        root = Path(folder)
-        days = dict(days=1, groups=GROUPS, agents=AGENTS, avg_members=MEMBERS_PER_GROUP, max_depth=8, seed=7)
-        if fmt.name == "contract":
-            generate(root / "day", malformed_ratio=0.01, **days)
-        else:
-            generate(root / "contract", malformed_ratio=0.0, **days)
-            export(root / "contract", root / "day", fmt.name, malformed_ratio=0.01, seed=7)
-        day = root / "day" / "sync-day1"
+        write_days(Path(folder), fmt, **SHAPE)
+        day = Path(folder) / "sync-day1"
         persisted: list = []
         groups = None
         for table in fmt.tables:
@@ -45,7 +38,7 @@ def warm(spark, format_name: str) -> str:
             validated = validate(
                 table, fmt, read_records(spark, files, table.folder, table.pages), persisted, groups
             )
-            if table.kind == "groups":
+            if table.kind == GROUPS:
                 groups = validated
             records += stage_rows(table, validated).toArrow().num_rows
         for frame in persisted:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import psycopg
 from pyspark.sql import DataFrame
 
+from groups_assets.contract.format import AGENTS, GROUPS, Table
 from groups_assets.contract.rules import q
 from groups_assets.counts import PassCounts
-from groups_assets.formats.base import AGENTS, GROUPS, Table
 from groups_assets.warehouse.statements import statement
 
 # The columns of each staging table, in sql/stage_create.sql order, with how Spark writes them

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import psycopg
 
+from groups_assets.contract.format import MEMBERS, Format
 from groups_assets.days import natural_key
-from groups_assets.formats.base import MEMBERS, Format
 from groups_assets.warehouse.staging import Stage
 from groups_assets.warehouse.statements import statement
 

@@ -30,11 +30,11 @@ from pyspark.sql import SparkSession
 
 from groups_assets import graph
 from groups_assets import metadata as meta
+from groups_assets.contract.format import AGENTS, GROUPS, MEMBERS, Format, Table
 from groups_assets.contract.reader import MAX_RECORD_BYTES, oversized_pages, read_records
 from groups_assets.contract.validation import validate
 from groups_assets.counts import DayCounts
 from groups_assets.days import BadDayKey, DayFiles
-from groups_assets.formats.base import AGENTS, GROUPS, MEMBERS, Format, Table
 from groups_assets.partitions import sync_days
 from groups_assets.quality import blocking, records
 from groups_assets.quality.evidence import dated

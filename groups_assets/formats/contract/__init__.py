@@ -1,4 +1,5 @@
-"""The contract format: CONTRACT.md sections 1-2, the layout this project defines.
+"""The contract format: CONTRACT.md sections 1-2, the layout this project defines (the synthetic
+generator, synthetic/generator.py, writes this layout itself: no writer of its own).
 
     sync-<day>/admin_groups/*.json   group records with their agent_ids (required)
     sync-<day>/agents/*.json         agent records (optional)
@@ -6,8 +7,7 @@
 Ids are the join keys as they are; a group's record lists its members.
 """
 
-from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
-from groups_assets.formats.base import (
+from groups_assets.contract.format import (
     AGENTS,
     GROUPS,
     Field,
@@ -22,6 +22,7 @@ from groups_assets.formats.base import (
     present,
     string,
 )
+from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS
 
 # agent_ids as array<bigint>, an element NULL where it breaks the id rule; NULL when agent_ids is
 # not an array. An array of JSON integers only (the usual case) is read in one step; any other

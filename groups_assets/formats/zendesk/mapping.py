@@ -1,5 +1,5 @@
-"""Zendesk: groups, group memberships and users as the Support API and the connectors write them
-(CONTRACT.md 7).
+"""How Zendesk's records map to the contract's: groups, group memberships and users as the Support
+API and the connectors write them (CONTRACT.md 7).
 
     sync-<day>/groups/*.json              groups (required; flat: no parent)
     sync-<day>/group_memberships/*.json   memberships, one per (group, user)
@@ -14,18 +14,11 @@ beyond 32 bits. A user is an agent when its role is agent or admin, and active w
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
-
-from groups_assets.contract.reader import is_page_file
-from groups_assets.contract.reasons import GROUP_REASONS, MEMBER_REASONS
-from groups_assets.formats.base import (
+from groups_assets.contract.format import (
     AGENTS,
     GROUPS,
     MEMBERS,
     Field,
-    Format,
     Table,
     boolean,
     col,
@@ -37,6 +30,8 @@ from groups_assets.formats.base import (
     present,
     string,
 )
+from groups_assets.contract.reasons import GROUP_REASONS, MEMBER_REASONS
+from groups_assets.formats.zendesk.pages import pages_complete
 
 USER_REASONS = (
     "invalid_json",
@@ -51,52 +46,12 @@ USER_REASONS = (
 ROLES = ("end-user", "agent", "admin")
 AIRBYTE = "_airbyte_data"
 AGENT_ROLES = ("agent", "admin")
-_TAIL = 65536
-_LAST_PAGE = re.compile(rb'"next_page"\s*:\s*null|"end_of_stream"\s*:\s*true|"has_more"\s*:\s*false')
-_PAGE_END_KEYS = re.compile(rb'"(next_page|end_of_stream|has_more)"\s*:')
 
 
 def reference(name: str) -> Field:
     """An id that names a group or a user: there unless absent, null or ""."""
     empty = f"coalesce({string(name)} = '', false)"
     return Field(f"NOT {missing(name)} AND NOT {empty}", id_of(col(name), kind_of(name)))
-
-
-def is_last_page(path: Path) -> bool:
-    """A page that says it is the last: `next_page` null, `end_of_stream` true (the incremental
-    export), or `meta.has_more` false (cursor pagination). Read from the end of the file, where
-    the API writes these keys; a page that does not have them there is parsed whole."""
-    with path.open("rb") as f:
-        f.seek(max(0, path.stat().st_size - _TAIL))
-        tail = f.read()
-    if _PAGE_END_KEYS.search(tail):
-        return bool(_LAST_PAGE.search(tail))
-    try:
-        page = json.loads(path.read_bytes())
-    except ValueError:
-        return True  # not a page after all: its records are rejected on their own
-    if not isinstance(page, dict):
-        return True
-    if "meta" in page and isinstance(page["meta"], dict) and "has_more" in page["meta"]:
-        return page["meta"]["has_more"] is False
-    return page.get("next_page") is None or page.get("end_of_stream") is True
-
-
-def pages_complete(folder: str, pages: tuple[str, ...]):
-    """The folder's completeness check: when its files are API pages, one must be the last (the
-    pipeline does not follow next_page; a folder without its last page lost records)."""
-
-    def check(files: list[Path]) -> str | None:
-        paged = [p for p in files if is_page_file(p, pages)]
-        if not paged or any(is_last_page(p) for p in paged):
-            return None
-        return (
-            f"{folder}/ holds {len(paged)} API page(s), each with a next_page and none the last "
-            "(next_page null or end_of_stream true): the export is incomplete. Fetch the missing "
-            "page(s) into the folder and run the day again."
-        )
-
-    return check
 
 
 GROUPS_TABLE = Table(
@@ -162,12 +117,4 @@ USERS_TABLE = Table(
     foreign=f"{col('group_id')} IS NOT NULL AND {col('user_id')} IS NOT NULL",
     foreign_hint="group_id and user_id (a group_memberships export)",
     complete=pages_complete("users", ("users",)),
-)
-
-FORMAT = Format(
-    name="zendesk",
-    tables=(GROUPS_TABLE, MEMBERS_TABLE, USERS_TABLE),
-    keys="id",
-    by_day=True,
-    description="Zendesk exports: groups/, group_memberships/, users/",
 )

@@ -1,5 +1,5 @@
-"""ServiceNow: the tables `sys_user_group`, `sys_user_grmember` and `sys_user` as the system
-exports them (CONTRACT.md 7).
+"""How ServiceNow's records map to the contract's: the tables `sys_user_group`, `sys_user_grmember`
+and `sys_user` as the system exports them (CONTRACT.md 7).
 
     sync-<day>/sys_user_group/*.json      groups (required)
     sync-<day>/sys_user_grmember/*.json   memberships, one row per (group, user)
@@ -12,14 +12,11 @@ display values any field may be `{"display_value", "value"}`: the value is what 
 are sys_ids (32 lower-case hex characters); the pipeline assigns each its BIGINT id.
 """
 
-from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS, MEMBER_REASONS
-from groups_assets.contract.rules import q
-from groups_assets.formats.base import (
+from groups_assets.contract.format import (
     AGENTS,
     GROUPS,
     MEMBERS,
     Field,
-    Format,
     Table,
     col,
     kind_of,
@@ -27,6 +24,8 @@ from groups_assets.formats.base import (
     missing,
     present,
 )
+from groups_assets.contract.reasons import AGENT_REASONS, GROUP_REASONS, MEMBER_REASONS
+from groups_assets.contract.rules import q
 
 SYS_ID = r"^[0-9a-f]{32}\z"
 PAGES = ("result", "records")
@@ -123,12 +122,4 @@ USERS_TABLE = Table(
     pages=PAGES,
     foreign=f"{col('parent')} IS NOT NULL OR {col('group')} IS NOT NULL",
     foreign_hint="parent (a sys_user_group export) or group (a sys_user_grmember export)",
-)
-
-FORMAT = Format(
-    name="servicenow",
-    tables=(GROUPS_TABLE, MEMBERS_TABLE, USERS_TABLE),
-    keys="text",
-    by_day=True,
-    description="ServiceNow exports: sys_user_group/, sys_user_grmember/, sys_user/",
 )

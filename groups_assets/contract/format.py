@@ -1,13 +1,15 @@
-"""What a source format is: the tables a day holds, and how each record maps to the canonical
-records of CONTRACT.md section 2 (a group, an agent, or, for a system that keeps them in a table
-of their own, a membership).
+"""The interface a source format implements: the tables a day holds, and how each record maps to
+the canonical records of CONTRACT.md section 2 (a group, an agent, or, for a system that keeps
+them in a table of their own, a membership).
 
-A format module (formats/<name>.py) defines one `FORMAT`. Its tables say, as Spark SQL over the
-record's own fields, what each canonical field is: whether it is there (`Field.present`) and
+A system's package (formats/<system>/) defines one `FORMAT`. Its tables say, as Spark SQL over
+the record's own fields, what each canonical field is: whether it is there (`Field.present`) and
 its typed value, NULL when it is there but breaks its rule (`Field.value`). The core
 (contract/validation.py) applies the contract's rules to those canonical fields, in the
 contract's order, and everything after (staging, the day's transaction, the checks) sees only
-canonical records. So a new system is one new module here, and nothing else changes.
+canonical records. A format also says how to write a synthetic day in its shape (`write_day`,
+for the generator, the warm-up and the tests). So a new system is one new package and one line
+in the registry (formats/__init__.py), and nothing else changes.
 
 SQL helpers below read a source field `x` through the columns the core extracts for it:
 `r_x` (its value as a VARIANT, NULL when absent) and `r_x_t` (its JSON type, as
@@ -16,6 +18,7 @@ SQL helpers below read a source field `x` through the columns the core extracts 
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +85,11 @@ class Format:
     keys: str  # "id": the record's id is the BIGINT id; "text": the pipeline assigns ids to keys
     by_day: bool  # True: the order of days decides between days (CONTRACT.md 7, Snapshots)
     description: str = ""
+    # Writes one synthetic day in this format: (a day folder of the generator's, without
+    # malformed records; the day folder to write; the share of malformed records to add; a
+    # random source) -> {"records": per table, "malformed": per table and reason}. None: the
+    # generator writes this layout itself (the contract's).
+    write_day: Callable[[Path, Path, float, random.Random], dict] | None = None
 
     @property
     def folders(self) -> tuple[str, ...]:

@@ -1,0 +1,15 @@
+"""Zendesk: groups, group memberships and users as the Support API and its connectors write them
+(mapping.py, pages.py), and a synthetic day in that shape (synthetic.py)."""
+
+from groups_assets.contract.format import Format
+from groups_assets.formats.zendesk import synthetic
+from groups_assets.formats.zendesk.mapping import GROUPS_TABLE, MEMBERS_TABLE, USERS_TABLE
+
+FORMAT = Format(
+    name="zendesk",
+    tables=(GROUPS_TABLE, MEMBERS_TABLE, USERS_TABLE),
+    keys="id",
+    by_day=True,
+    description="Zendesk exports: groups/, group_memberships/, users/",
+    write_day=synthetic.write_day,
+)
