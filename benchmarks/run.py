@@ -191,7 +191,7 @@ def copy_floor(url: str, schema: str) -> tuple[float, dict[str, int]]:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(floor)))
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(floor)))
         conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(floor)))
-        conn.execute(statement("schema"))
+        conn.execute(statement("schema/tables_create"))
         conn.commit()
         started = time.monotonic()
         for table, data in dumps.items():
@@ -228,7 +228,7 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
             conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-            conn.execute(statement("schema"))
+            conn.execute(statement("schema/tables_create"))
             columns = "group_id, group_key, name, parent_group_id, created_at, updated_at, inactive, deleted"
             conn.execute(
                 f"INSERT INTO groups ({columns}, sync_day) "  # noqa: S608
@@ -248,7 +248,9 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
             conn.commit()
             conn.execute("CREATE TABLE applied (group_id BIGINT, is_new BOOLEAN)")  # nothing new today
             started = time.monotonic()
-            conn.execute(statement("inactive", stage_applied="applied"), {"at": datetime.now(UTC)}).fetchone()
+            conn.execute(
+                statement("apply/inactive_update", stage_applied="applied"), {"at": datetime.now(UTC)}
+            ).fetchone()
             times[shape] = time.monotonic() - started
             conn.commit()
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))

@@ -258,7 +258,7 @@ def empty_tables(conn: psycopg.Connection, schema: str) -> None:
     search path."""
     conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(schema)))
     conn.execute(SQL("SET search_path TO {}").format(Identifier(schema)))
-    conn.execute(statement("schema"))
+    conn.execute(statement("schema/tables_create"))
 
 
 def dump(url: str, schema: str) -> dict[str, list[tuple]]:

@@ -156,7 +156,7 @@ def test_histories_and_effective_membership_follow_the_days(pipeline):
     assert pipeline.dump() == after
     with psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}") as conn:
         for day in DAYS:
-            for check in ("check_membership_history", "check_agent_history"):
+            for check in ("checks/membership_history_versions", "checks/agent_history_versions"):
                 assert conn.execute(statement(check), {"sample": 5, "day": day}).fetchall() == [], (
                     check,
                     day,
@@ -166,7 +166,9 @@ def test_histories_and_effective_membership_follow_the_days(pipeline):
             "UPDATE membership_history SET valid_to = valid_to + interval '1 hour' "
             "WHERE group_id = 3 AND agent_id = 103 AND valid_to IS NOT NULL"
         )
-        found = conn.execute(statement("check_membership_history"), {"sample": 5, "day": "d1"}).fetchall()
+        found = conn.execute(
+            statement("checks/membership_history_versions"), {"sample": 5, "day": "d1"}
+        ).fetchall()
         assert found == [(3, 103, "versions overlap", 1)]
         conn.rollback()
 

@@ -41,7 +41,7 @@ def test_each_step_of_the_walk_is_a_key_lookup_with_or_without_statistics(pg_url
             "FROM generate_series(%(depth)s::int, %(groups)s, %(depth)s) g, generate_series(1, 5) k",
             {"agents": AGENTS, "depth": DEPTH, "groups": CHAINS * DEPTH},
         )
-        inactive = statement("inactive", **stage.names())
+        inactive = statement("apply/inactive_update", **stage.names())
         for statistics in ("none yet", "analyzed"):
             if statistics == "analyzed":
                 conn.execute("ANALYZE groups, group_membership, agents")

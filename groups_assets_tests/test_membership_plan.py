@@ -43,7 +43,7 @@ def test_the_groups_a_day_sets_are_probed_by_key_when_one_change_is_expected(pg_
         conn.execute(
             sql.SQL("ANALYZE groups, group_membership, {}").format(sql.Identifier(names["stage_members"]))
         )
-        conn.execute(statement("stage_index_members_of", **names))
+        conn.execute(statement("apply/upsert/members_of_index", **names))
         # The anti-join is estimated at one pair. At 100k groups the planner then chose between a
         # hash join and a loop by a hair, the loop in the slow runs: without hash joins it is the
         # loop here too, as it was there.
@@ -54,7 +54,7 @@ def test_the_groups_a_day_sets_are_probed_by_key_when_one_change_is_expected(pg_
             "track_members": True,
             "by_day": True,
         }
-        for name in ("remove_memberships", "add_memberships"):
+        for name in ("apply/upsert/memberships_remove", "apply/upsert/memberships_add"):
             (plan,) = conn.execute(
                 sql.SQL("EXPLAIN (FORMAT JSON) ") + statement(name, **names), params
             ).fetchone()[0]

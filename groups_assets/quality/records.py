@@ -27,7 +27,7 @@ CHECKS = {GROUPS: "malformed_groups", AGENTS: "malformed_agents", MEMBERS: "malf
 def malformed(conn: psycopg.Connection, stage: Stage, counts: DayCounts, table: Table) -> AssetCheckResult:
     """The malformed-records check of one table, with a sample of its rejects from staging."""
     rejected = counts.rejected(table.folder)
-    query = statement("sample_stage_rejects", **stage.names())
+    query = statement("staging/rejects_sample", **stage.names())
     cur = conn.execute(query, {"source": table.folder, "sample": SAMPLE_ROWS})
     sample = [dict(zip([d.name for d in cur.description], row, strict=True)) for row in cur.fetchall()]
     total = sum(rejected.values())

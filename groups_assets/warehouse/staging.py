@@ -22,7 +22,7 @@ from groups_assets.contract.rules import q
 from groups_assets.counts import PassCounts
 from groups_assets.warehouse.statements import statement
 
-# The columns of each staging table, in sql/stage_create.sql order, with how Spark writes them
+# The columns of each staging table, in sql/staging/stage_create.sql order, with how Spark writes them
 # (a test checks that they agree with the SQL).
 STAGE_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "groups": [
@@ -98,22 +98,24 @@ class Stage:
     def create(self, conn: psycopg.Connection) -> list[str]:
         """Create the tables (holding their lock on `conn`); returns the tokens of the killed
         runs whose tables were swept."""
-        self._lock(conn, "stage_lock")
+        self._lock(conn, "staging/stage_lock")
         swept = []
-        tokens = {m[1] for (name,) in conn.execute(statement("stage_tables")) if (m := _TOKEN.match(name))}
+        tokens = {
+            m[1] for (name,) in conn.execute(statement("staging/stage_list")) if (m := _TOKEN.match(name))
+        }
         for other in sorted(tokens - {self.token}):
             stage = Stage(other)
-            if stage._lock(conn, "stage_try_lock").fetchone()[0]:
+            if stage._lock(conn, "staging/stage_try_lock").fetchone()[0]:
                 stage.drop(conn)
                 swept.append(other)
         with conn.transaction():
-            conn.execute(statement("stage_create", **self.names()))
+            conn.execute(statement("staging/stage_create", **self.names()))
         return swept
 
     def drop(self, conn: psycopg.Connection) -> None:
         with conn.transaction():
-            conn.execute(statement("stage_drop", **self.names()))
-        self._lock(conn, "stage_unlock")
+            conn.execute(statement("staging/stage_drop", **self.names()))
+        self._lock(conn, "staging/stage_unlock")
 
 
 def csv_field(name: str, kind: str) -> str:
@@ -239,7 +241,7 @@ def stage_day(rows: DataFrame, connect_kwargs: dict, stage: Stage, on_driver: bo
     Python workers to start: right for a small day). Otherwise every executor task writes its
     own part, in parallel (a large day, a cluster)."""
     copy_sql = {
-        kind: statement("copy_stage", table=stage.table(kind), columns=[name for name, _ in columns])
+        kind: statement("staging/stage_copy", table=stage.table(kind), columns=[name for name, _ in columns])
         for kind, columns in STAGE_COLUMNS.items()
     }
     copy_sql = {kind: text.as_string(None) for kind, text in copy_sql.items()}

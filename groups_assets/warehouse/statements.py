@@ -1,4 +1,9 @@
-"""The pipeline's SQL: every statement is a file in sql/, loaded here with its identifiers bound."""
+"""The pipeline's SQL: every statement is a file in sql/<phase>/, loaded here with its identifiers
+bound. The phases: schema/ (the tables, their migrations, the schema's format and lock),
+staging/ (a run's staging tables), keys/ (ids for text keys, membership rows judged against the
+stored groups), apply/ (the day's transaction: first_load/ and upsert/ paths, rejects, the
+inactive flags), history/ (the versions a day opens and closes) and checks/ (the table checks).
+A statement is named by its path without .sql: "apply/upsert/groups_upsert"."""
 
 from __future__ import annotations
 
@@ -10,9 +15,9 @@ from psycopg import sql
 
 
 def statement(name: str, **identifiers: str | Sequence[str]) -> sql.Composed | sql.SQL:
-    """The statement in sql/<name>.sql, with {placeholders} bound as quoted identifiers (a list
-    of names binds as a comma-separated list)."""
-    text = files("groups_assets.warehouse").joinpath("sql", f"{name}.sql").read_text()
+    """The statement in sql/<name>.sql (`name` is a path: "checks/orphan_parents"), with
+    {placeholders} bound as quoted identifiers (a list of names binds as a comma-separated list)."""
+    text = files("groups_assets.warehouse").joinpath("sql", *f"{name}.sql".split("/")).read_text()
     bound = {key: _identifiers(names) for key, names in identifiers.items()}
     return sql.SQL(text).format(**bound)
 

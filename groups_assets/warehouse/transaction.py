@@ -21,15 +21,15 @@ _LOCK_NAMESPACE = 0x67726F75  # "grou"
 
 def lock_schema(conn: psycopg.Connection, schema: str) -> None:
     """Take the schema's writer lock until the transaction ends (serialises concurrent days)."""
-    conn.execute(statement("lock_schema"), {"namespace": _LOCK_NAMESPACE, "schema": schema})
+    conn.execute(statement("schema/schema_lock"), {"namespace": _LOCK_NAMESPACE, "schema": schema})
 
 
 def ensure_schema(conn: psycopg.Connection, schema: str) -> None:
     """Create the schema and the tables if they are missing (idempotent)."""
     with conn.transaction():
         lock_schema(conn, schema)
-        conn.execute(statement("create_schema", schema=schema))
-        conn.execute(statement("schema"))
+        conn.execute(statement("schema/schema_create", schema=schema))
+        conn.execute(statement("schema/tables_create"))
 
 
 class FormatMismatch(Exception):
@@ -49,10 +49,10 @@ class DayPlan:
 def stored_format(conn: psycopg.Connection) -> str | None:
     """The format the schema holds: the one recorded, `contract` for a schema loaded before
     formats were recorded, None for a new (or empty) schema. Reads only; creates nothing."""
-    recorded, legacy = conn.execute(statement("format_tables")).fetchone()
-    if recorded and (row := conn.execute(statement("stored_format")).fetchone()):
+    recorded, legacy = conn.execute(statement("schema/format_tables_find")).fetchone()
+    if recorded and (row := conn.execute(statement("schema/format_read")).fetchone()):
         return row[0]
-    if legacy and conn.execute(statement("legacy_rows")).fetchone()[0]:
+    if legacy and conn.execute(statement("schema/legacy_rows_find")).fetchone()[0]:
         return "contract"
     return None
 
@@ -70,7 +70,7 @@ def check_format(conn: psycopg.Connection, schema: str, fmt: Format) -> None:
 
 def later_days(conn: psycopg.Connection, day: str) -> list[str]:
     """The days applied to the schema that come after `day` (natural order, days.py)."""
-    return [d for (d,) in conn.execute(statement("applied_days")) if natural_key(d) > natural_key(day)]
+    return [d for (d,) in conn.execute(statement("apply/days_read")) if natural_key(d) > natural_key(day)]
 
 
 def apply_day(
@@ -103,7 +103,7 @@ def apply_day(
         lock_schema(conn, schema)
         check_format(conn, schema, fmt)
         params = {
-            "at": run("transaction_time").fetchone()[0],
+            "at": run("apply/day_time").fetchone()[0],
             "sync_day": plan.day,
             "format": fmt.name,
             "by_day": fmt.by_day,
@@ -112,64 +112,66 @@ def apply_day(
             "members_day": plan.day if fmt.by_day else None,
             "members_source": members.folder if members is not None else None,
         }
-        run("record_format", True)
-        run("applied_day", True)
-        run("stage_analyze")
+        run("schema/format_record", True)
+        run("apply/day_record", True)
+        run("staging/stage_analyze")
         if members is not None:
-            counts["unknown_group"] = run("unknown_groups", True).rowcount
+            counts["unknown_group"] = run("keys/unknown_groups_reject", True).rowcount
         if fmt.keys == "text":
-            run("resolve_group_keys")
-            run("resolve_agent_keys")
+            run("keys/group_keys_resolve")
+            run("keys/agent_keys_resolve")
         if members is not None:
-            run("member_pairs")
-            run("stage_analyze_keys")
-        counts["users_skipped"] = run("count_skipped_users").fetchone()[0]
-        counts["first_load"] = int(plan.first_load and run("is_first_load").fetchone()[0])
+            run("keys/member_pairs_resolve")
+            run("staging/stage_analyze_keys")
+        counts["users_skipped"] = run("keys/skipped_users_count").fetchone()[0]
+        counts["first_load"] = int(plan.first_load and run("apply/first_load_test").fetchone()[0])
         # Membership history follows each change of the day, unless it starts today (a first
         # load, or a database loaded before it existed): then it is filled once, after.
         params["track_members"] = (
-            not counts["first_load"] and not run("membership_history_empty").fetchone()[0]
+            not counts["first_load"] and not run("history/memberships_empty").fetchone()[0]
         )
         if counts["first_load"]:
-            counts["agents_written"] = run("first_load_agents", True).rowcount
-            run("first_load_drop_indexes")
-            run("first_load_applied")
-            counts["groups_written"] = run("first_load_groups", True).rowcount
+            counts["agents_written"] = run("apply/first_load/agents_insert", True).rowcount
+            run("apply/first_load/indexes_drop")
+            run("apply/first_load/applied_insert")
+            counts["groups_written"] = run("apply/first_load/groups_insert", True).rowcount
             counts["memberships_removed"] = 0
-            counts["memberships_added"] = run("first_load_memberships").rowcount
-            counts["member_versions_closed"] = run("membership_history_close_open", True).rowcount
-            counts["member_versions_opened"] = run("membership_history_start", True).rowcount
-            run("first_load_indexes")
+            counts["memberships_added"] = run("apply/first_load/memberships_insert").rowcount
+            counts["member_versions_closed"] = run("history/memberships_close_open", True).rowcount
+            counts["member_versions_opened"] = run("history/memberships_start", True).rowcount
+            run("apply/first_load/indexes_create")
         else:
             # The groups whose membership the day sets (a first load inserts every group's).
             if members is not None and plan.members_folder:
-                run("members_of", True)
-            counts["agents_written"] = run("apply_agents", True).rowcount
-            run("applied_groups", True)
-            counts["groups_written"] = run("apply_groups", True).rowcount
-            run("stage_index_members_of")
-            removed = run("remove_memberships", True).fetchone()
+                run("apply/upsert/members_of_insert", True)
+            counts["agents_written"] = run("apply/upsert/agents_upsert", True).rowcount
+            run("apply/upsert/applied_insert", True)
+            counts["groups_written"] = run("apply/upsert/groups_upsert", True).rowcount
+            run("apply/upsert/members_of_index")
+            removed = run("apply/upsert/memberships_remove", True).fetchone()
             counts["memberships_removed"], counts["member_versions_closed"] = removed
-            added = run("add_memberships", True).fetchone()
+            added = run("apply/upsert/memberships_add", True).fetchone()
             counts["memberships_added"], counts["member_versions_opened"] = added
         if not params["track_members"] and not counts["first_load"]:  # a database loaded before it
-            counts["member_versions_opened"] = run("membership_history_start", True).rowcount
-        counts["rejects_written"] = run("apply_rejects", True).rowcount
-        counts["rejects_pruned"] = run("prune_rejects", True).rowcount
-        counts["became_inactive"], counts["became_active"] = run("inactive", True).fetchone()
-        run("history_start", True)
-        counts["versions_closed"] = run("history_close", True).rowcount
-        counts["versions_opened"] = run("history_open", True).rowcount
-        counts["agent_versions_closed"] = run("agent_history_close", True).rowcount
-        counts["agent_versions_opened"] = run("agent_history_open", True).rowcount
-        counts["groups_new"] = run("count_new_groups").fetchone()[0]
+            counts["member_versions_opened"] = run("history/memberships_start", True).rowcount
+        counts["rejects_written"] = run("apply/rejects_upsert", True).rowcount
+        counts["rejects_pruned"] = run("apply/rejects_prune", True).rowcount
+        counts["became_inactive"], counts["became_active"] = run("apply/inactive_update", True).fetchone()
+        run("history/groups_start", True)
+        counts["versions_closed"] = run("history/groups_close", True).rowcount
+        counts["versions_opened"] = run("history/groups_open", True).rowcount
+        counts["agent_versions_closed"] = run("history/agents_close", True).rowcount
+        counts["agent_versions_opened"] = run("history/agents_open", True).rowcount
+        counts["groups_new"] = run("apply/new_groups_count").fetchone()[0]
         started = time.monotonic()
     seconds["commit"] = time.monotonic() - started
     log.info("day %s applied: %s", plan.day, ", ".join(f"{k} {v:.2f}s" for k, v in seconds.items()))
-    counts["inactive_groups"], counts["groups_total"] = conn.execute(statement("count_inactive")).fetchone()
+    counts["inactive_groups"], counts["groups_total"] = conn.execute(
+        statement("apply/inactive_count")
+    ).fetchone()
     return counts, seconds
 
 
 def count_rejects(conn: psycopg.Connection, day: str) -> dict[tuple[str, str], int]:
-    cur = conn.execute(statement("count_rejects"), {"sync_day": day})
+    cur = conn.execute(statement("apply/rejects_count"), {"sync_day": day})
     return {(source, reason): n for source, reason, n in cur.fetchall()}

@@ -83,7 +83,7 @@ def orphan_memberships(
     context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
 ) -> AssetCheckResult:
     return dated(
-        _found(postgres, checks, "check_orphan_memberships", "membership(s) of unknown agents"),
+        _found(postgres, checks, "checks/orphan_memberships", "membership(s) of unknown agents"),
         context.partition_key,
     )
 
@@ -96,7 +96,7 @@ def orphan_parents(
     context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
 ) -> AssetCheckResult:
     return dated(
-        _found(postgres, checks, "check_orphan_parents", "group(s) with an unknown parent"),
+        _found(postgres, checks, "checks/orphan_parents", "group(s) with an unknown parent"),
         context.partition_key,
     )
 
@@ -109,9 +109,9 @@ def hierarchy_cycles(
     context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
 ) -> AssetCheckResult:
     def check(conn: psycopg.Connection) -> AssetCheckResult:
-        on_cycles = cycle_members(conn.execute(statement("hierarchy_links")).fetchall())
+        on_cycles = cycle_members(conn.execute(statement("checks/hierarchy_cycles_links")).fetchall())
         first = sorted(on_cycles)[:SAMPLE_ROWS]
-        cur = conn.execute(statement("groups_by_id"), {"ids": first})
+        cur = conn.execute(statement("checks/hierarchy_cycles_sample"), {"ids": first})
         rows = [dict(zip([d.name for d in cur.description], row, strict=True)) for row in cur.fetchall()]
         return _counted(len(on_cycles), rows, "group(s) on a hierarchy cycle")
 
@@ -127,7 +127,7 @@ def history_versions(
     context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
 ) -> AssetCheckResult:
     return dated(
-        _found(postgres, checks, "check_history", "group(s) whose history versions are broken"),
+        _found(postgres, checks, "checks/history_versions", "group(s) whose history versions are broken"),
         context.partition_key,
     )
 
@@ -143,7 +143,7 @@ def membership_history_versions(
 ) -> AssetCheckResult:
     what = "membership(s) whose history versions are broken"
     day = context.partition_key
-    return dated(_found(postgres, checks, "check_membership_history", what, day=day), day)
+    return dated(_found(postgres, checks, "checks/membership_history_versions", what, day=day), day)
 
 
 @asset_check(
@@ -155,4 +155,4 @@ def agent_history_versions(
     context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
 ) -> AssetCheckResult:
     what, day = "agent(s) whose history versions are broken", context.partition_key
-    return dated(_found(postgres, checks, "check_agent_history", what, day=day), day)
+    return dated(_found(postgres, checks, "checks/agent_history_versions", what, day=day), day)

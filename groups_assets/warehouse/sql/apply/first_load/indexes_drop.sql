@@ -1,5 +1,5 @@
 -- First load: the tables are empty, so their rows go in without index maintenance and the
--- indexes are built once afterwards (first_load_indexes.sql), inside the same transaction.
+-- indexes are built once afterwards (apply/first_load/indexes_create.sql), inside the same transaction.
 ALTER TABLE groups DROP CONSTRAINT groups_pkey;
 ALTER TABLE groups DROP CONSTRAINT groups_group_key_key;
 DROP INDEX groups_parent_group_id_idx;

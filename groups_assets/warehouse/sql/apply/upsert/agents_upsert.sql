@@ -1,4 +1,4 @@
--- Upsert the day's agents. The guard is the groups' (applied_groups.sql), by updated_at: a
+-- Upsert the day's agents. The guard is the groups' (apply/upsert/applied_insert.sql), by updated_at: a
 -- record never replaces a row with a newer updated_at, and a record without updated_at always
 -- applies; or, for the formats whose days are ordered, by day. As for groups, only new or
 -- changed agents reach the upsert: unchanged rows are neither rewritten nor locked. A user that

@@ -1,4 +1,4 @@
--- First load: the staged groups into the empty table. New rows start active; inactive.sql then
+-- First load: the staged groups into the empty table. New rows start active; apply/inactive_update.sql then
 -- rewrites only those that are in fact inactive (as on the upsert path).
 INSERT INTO groups (
     group_id, group_key, name, parent_group_id, created_at, updated_at, inactive, deleted, sync_day,

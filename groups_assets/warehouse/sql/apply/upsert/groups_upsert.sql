@@ -1,6 +1,6 @@
--- Upsert the day's groups with the guard of applied_groups.sql. Only rows that are new or change
+-- Upsert the day's groups with the guard of apply/upsert/applied_insert.sql. Only rows that are new or change
 -- are sent to the upsert: comparing in one join first is far cheaper than letting ON CONFLICT
--- find (and lock) every unchanged row. New rows start active (most groups are); inactive.sql sets
+-- find (and lock) every unchanged row. New rows start active (most groups are); apply/inactive_update.sql sets
 -- the flag before the transaction commits, so it rewrites only the new groups that are in fact
 -- inactive. A group's key never changes: it is written once, with the row.
 INSERT INTO groups AS g (

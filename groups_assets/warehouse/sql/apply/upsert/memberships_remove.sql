@@ -1,7 +1,7 @@
 -- The groups whose membership the day sets (the applied groups of the contract format, or
--- members_of.sql's) get exactly the day's pairs: remove the pairs no longer listed, close their
+-- apply/upsert/members_of_insert.sql's) get exactly the day's pairs: remove the pairs no longer listed, close their
 -- open versions in membership_history at the day's instant (unless the history starts today:
--- membership_history_start.sql), and, for the formats whose days are ordered, record the day
+-- history/memberships_start.sql), and, for the formats whose days are ordered, record the day
 -- as the one that last changed those groups' membership. Returns (pairs removed, versions closed).
 WITH removed AS (
     DELETE FROM group_membership m

@@ -1,7 +1,7 @@
 -- Staging tables of one run, filled by COPY from the Spark executors. UNLOGGED: they are
 -- rebuilt from the source files whenever needed, so they skip the write-ahead log.
 -- A format that keys its records by text (servicenow) fills the *_key columns and leaves the
--- ids to the day's transaction (resolve_*_keys.sql); the others fill the ids.
+-- ids to the day's transaction (keys/*_keys_resolve.sql); the others fill the ids.
 CREATE UNLOGGED TABLE {stage_groups} (
     group_id        BIGINT,
     group_key       TEXT COLLATE "C",
@@ -13,7 +13,7 @@ CREATE UNLOGGED TABLE {stage_groups} (
     deleted         BOOLEAN NOT NULL
 );
 -- The (group, agent) pairs of the day: from the group records' agent_ids (contract), or from the
--- membership rows below (member_pairs.sql).
+-- membership rows below (keys/member_pairs_resolve.sql).
 CREATE UNLOGGED TABLE {stage_members} (
     group_id BIGINT NOT NULL,
     agent_id BIGINT NOT NULL
@@ -52,7 +52,7 @@ CREATE UNLOGGED TABLE {stage_applied} (
     is_new   BOOLEAN NOT NULL
 );
 -- The groups whose membership the day sets, for the formats of a membership table
--- (members_of.sql); the contract format uses the applied groups.
+-- (apply/upsert/members_of_insert.sql); the contract format uses the applied groups.
 CREATE UNLOGGED TABLE {stage_members_of} (
     group_id BIGINT NOT NULL
 );

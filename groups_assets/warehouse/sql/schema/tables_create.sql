@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS groups (
 CREATE INDEX IF NOT EXISTS groups_parent_group_id_idx ON groups (parent_group_id);
 -- When the group last became inactive (transaction time of that day); NULL while it is active.
 -- Added to databases loaded before history existed: their inactive groups get the time of the
--- first run that sees them (history_start.sql). Only when missing: even with IF NOT EXISTS,
+-- first run that sees them (history/groups_start.sql). Only when missing: even with IF NOT EXISTS,
 -- ALTER TABLE takes an exclusive lock that would wait for (and then block) every reader.
 DO $$
 BEGIN

@@ -1,5 +1,5 @@
 -- The day's (group, agent) pairs from the rows of its membership table (repeats collapse); a
--- text key takes the id resolve_*_keys.sql gave it.
+-- text key takes the id keys/*_keys_resolve.sql gave it.
 INSERT INTO {stage_members} (group_id, agent_id)
 SELECT DISTINCT coalesce(r.group_id, g.group_id), coalesce(r.agent_id, a.agent_id)
 FROM {stage_member_rows} r
