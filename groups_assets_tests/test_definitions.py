@@ -31,10 +31,10 @@ def test_code_location_has_the_asset_graph_checks_and_job():
 
 
 def test_every_setting_of_a_run_is_a_resource_field_and_in_the_readme():
-    """README's configuration table and the resources the code location ships name the same
-    settings: each row's resource field exists, and each field's variable has a row."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    table = readme.split("## Configuration", 1)[1].split("Outside the resources", 1)[0]
+    """The configuration page's table (docs/configuration.md) and the resources the code location
+    ships name the same settings: each row's resource field exists, and each field's variable has a row."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text()
+    table = page.split("## Settings of a run", 1)[1].split("## Outside the resources", 1)[0]
     rows = re.findall(r"^\| `(GROUPS_[A-Z_]+)` \| ([^|]+) \|", table, flags=re.MULTILINE)
     documented = {(var, field.strip()) for var, cell in rows for field in cell.replace("`", "").split(",")}
     shipped = defs().resources
@@ -69,15 +69,15 @@ def test_each_database_and_schema_has_a_dagster_home_of_its_own():
 
 
 def test_the_readmes_ui_directions_are_the_uis_own_words():
-    """Every UI word README's directions name (in italics) is in the webserver's own code."""
+    """Every UI word the directions of docs/operating.md name (in italics) is in the webserver's own code."""
     import dagster_webserver
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    directions = readme.split("In the UI (the words in italics", 1)[1].split("### A warm Spark", 1)[0]
+    page = (Path(__file__).resolve().parents[1] / "docs" / "operating.md").read_text()
+    directions = page.split("In the UI (the words in italics", 1)[1].split("## A warm Spark", 1)[0]
     words = set(re.findall(r"(?<!\*)\*([A-Z][A-Za-z ]+)\*(?!\*)", directions))
     assert {"Catalog", "View lineage", "Materialize all", "Add a partition", "Plots"} <= words
     bundle = Path(dagster_webserver.__file__).parent / "webapp" / "build"
     code = "".join(p.read_text(errors="replace") for p in bundle.rglob("*.js"))
     missing = sorted(w for w in words if w not in code)
-    assert not missing, f"README names UI words the UI does not have: {missing}"
-    assert "View global asset lineage" not in code  # what README said before, and the UI never did
+    assert not missing, f"docs/operating.md names UI words the UI does not have: {missing}"
+    assert "View global asset lineage" not in code  # what the directions said before, and the UI never did
