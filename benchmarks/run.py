@@ -58,6 +58,7 @@ sys.path.insert(0, str(REPO))
 
 from groups_assets.runtime.embedded import discard, embedded_url  # noqa: E402
 from groups_assets.synthetic.generator import generate  # noqa: E402
+from groups_assets.warehouse.schema import migrate  # noqa: E402
 from groups_assets.warehouse.statements import statement  # noqa: E402
 
 GENERATED = {
@@ -191,7 +192,7 @@ def copy_floor(url: str, schema: str) -> tuple[float, dict[str, int]]:
         conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(floor)))
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(floor)))
         conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(floor)))
-        conn.execute(statement("schema/tables_create"))
+        migrate(conn)
         conn.commit()
         started = time.monotonic()
         for table, data in dumps.items():
@@ -228,7 +229,7 @@ def inactive_shapes(url: str, size: int = 100_000) -> dict[str, float]:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
             conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
-            conn.execute(statement("schema/tables_create"))
+            migrate(conn)
             columns = "group_id, group_key, name, parent_group_id, created_at, updated_at, inactive, deleted"
             conn.execute(
                 f"INSERT INTO groups ({columns}, sync_day) "  # noqa: S608

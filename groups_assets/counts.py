@@ -1,29 +1,24 @@
-"""What a day's records came to, as the staging pass counted them: the one owner of those counts.
+"""What a day's records came to in its Spark pass: the one owner of those counts.
 
 Each source folder is read, validated and staged by one Spark pass; the pass counts its records
-by reject reason (no reason: a valid record) and the rows each staging table received, and how
-many records look like another table's (a folder holding the wrong export). The day's
-transaction then decides two outcomes the pass cannot: membership rows whose group is nowhere
-(unknown_group) and users that are not agents (skipped). The record checks, the blocking check,
-the step's metadata and the run's summary all read the day's counts from here.
+by reject reason (VALID: a valid record), the rows each staging table received, and how many
+records look like another table's (a folder holding the wrong export). The record checks, the
+blocking check and the step's metadata read the pass's counts from here; what the day's
+transaction decides after it (unknown groups, users skipped) and what the tables hold come from
+the transaction (warehouse/transaction.py), and are never written back into these counts.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 
-from groups_assets.contract.format import AGENTS, MEMBERS, Format
-
-VALID = ""  # the reason key of a record that is loaded
-SKIPPED = "skipped"  # a user that is not an agent: neither loaded nor rejected (CONTRACT.md 7)
-UNKNOWN_GROUP = "unknown_group"
+VALID = ""  # the reason key of a record that is valid
 
 
 @dataclass
 class PassCounts:
-    """One staging pass: records per reject reason (VALID for the loaded ones), rows per staging
+    """One staging pass: records per reject reason (VALID for the valid ones), rows per staging
     table, and records that look like another table's."""
 
     reasons: Counter = field(default_factory=Counter)
@@ -63,32 +58,14 @@ class DayCounts:
         return sum(self.passes[source].reasons.values())
 
     def rejected(self, source: str) -> Counter:
-        """Rejected records of `source` per reason."""
-        return Counter({r: n for r, n in self.passes[source].reasons.items() if r not in (VALID, SKIPPED)})
+        """Records of `source` the pass rejected, per reason."""
+        return Counter({r: n for r, n in self.passes[source].reasons.items() if r != VALID and n})
 
     def valid(self, source: str) -> int:
-        """Records of `source` that are loaded."""
+        """Records of `source` the pass found valid."""
         return self.passes[source].reasons[VALID]
-
-    def skipped(self, source: str) -> int:
-        return self.passes[source].reasons[SKIPPED]
 
     @property
     def staged(self) -> Counter:
         """Rows received per staging table, over every pass."""
         return sum((p.rows for p in self.passes.values()), Counter())
-
-    def after_apply(self, fmt: Format, unknown_group: int, users_skipped: int) -> DayCounts:
-        """The counts once the day's transaction has judged the membership rows against the
-        stored groups and the users against the stored agents."""
-        moved = {MEMBERS: (UNKNOWN_GROUP, unknown_group), AGENTS: (SKIPPED, users_skipped)}
-        passes = dict(self.passes)
-        for kind, (outcome, n) in moved.items():
-            table = fmt.table(kind)
-            if table is None or not n:
-                continue
-            reasons = Counter(passes[table.folder].reasons)
-            reasons[VALID] -= n
-            reasons[outcome] += n
-            passes[table.folder] = dataclasses.replace(passes[table.folder], reasons=reasons)
-        return DayCounts(passes)

@@ -10,11 +10,13 @@ import warnings
 
 from dagster import AssetCheckSpec, AssetSpec, PreviewWarning
 
+from groups_assets import names
+from groups_assets.contract.format import AGENTS, GROUPS, MEMBERS
 from groups_assets.partitions import sync_days
 
 ASSETS = (
     AssetSpec(
-        "raw_groups",
+        names.RAW[GROUPS],
         kinds={"spark", "json"},
         group_name="groups",
         description="Every record of the day's group folder (admin_groups/, sys_user_group/ or "
@@ -22,7 +24,7 @@ ASSETS = (
         "raw text, parsed as JSON where it parses.",
     ),
     AssetSpec(
-        "raw_memberships",
+        names.RAW[MEMBERS],
         kinds={"spark", "json"},
         group_name="groups",
         description="Every row of the day's membership table (sys_user_grmember/ or "
@@ -30,39 +32,39 @@ ASSETS = (
         "contract format has none: its members come inside the group records.",
     ),
     AssetSpec(
-        "raw_agents",
+        names.RAW[AGENTS],
         kinds={"spark", "json"},
         group_name="agents",
         description="Every record of the day's agent folder (agents/, sys_user/ or users/; optional "
         "folder: absent means no agent changes that day).",
     ),
     AssetSpec(
-        "validated_groups",
-        deps=["raw_groups"],
+        names.VALIDATED[GROUPS],
+        deps=[names.RAW[GROUPS]],
         kinds={"spark"},
         group_name="groups",
         description="The day's group records checked against the contract: valid ones with typed "
         "fields (duplicates resolved by updated_at), the rest with the first reason that applies.",
     ),
     AssetSpec(
-        "validated_memberships",
-        deps=["raw_memberships"],
+        names.VALIDATED[MEMBERS],
+        deps=[names.RAW[MEMBERS]],
         kinds={"spark"},
         group_name="groups",
         description="The day's membership rows checked against the contract (CONTRACT.md 7): a group "
         "and a user that are keys of the format, the group in the day or stored.",
     ),
     AssetSpec(
-        "validated_agents",
-        deps=["raw_agents"],
+        names.VALIDATED[AGENTS],
+        deps=[names.RAW[AGENTS]],
         kinds={"spark"},
         group_name="agents",
         description="The day's agent records checked against the contract (users that are not "
         "agents are skipped).",
     ),
     AssetSpec(
-        "groups_table",
-        deps=["validated_groups"],
+        names.TABLE[GROUPS],
+        deps=[names.VALIDATED[GROUPS]],
         kinds={"postgres"},
         group_name="groups",
         description="PostgreSQL `groups`: upserted on group_id, with the source system's key in "
@@ -70,32 +72,32 @@ ASSETS = (
         "the formats whose days are ordered); deletes are soft.",
     ),
     AssetSpec(
-        "membership_table",
-        deps=["validated_groups", "validated_memberships"],
+        names.TABLE[MEMBERS],
+        deps=[names.VALIDATED[GROUPS], names.VALIDATED[MEMBERS]],
         kinds={"postgres"},
         group_name="groups",
         description="PostgreSQL `group_membership`: the members of each group the day sets become "
         "exactly the day's (its agent_ids, or its membership rows).",
     ),
     AssetSpec(
-        "agents_table",
-        deps=["validated_agents"],
+        names.TABLE[AGENTS],
+        deps=[names.VALIDATED[AGENTS]],
         kinds={"postgres"},
         group_name="agents",
         description="PostgreSQL `agents`: upserted on agent_id, with the source system's key in "
         "agent_key, under the same guard as the groups.",
     ),
     AssetSpec(
-        "inactive_flags",
-        deps=["groups_table", "membership_table", "agents_table"],
+        names.INACTIVE_FLAGS,
+        deps=list(names.TABLE.values()),
         kinds={"postgres"},
         group_name="groups",
         description="`groups.inactive`: true unless the group or a group below it, at any depth, has "
         "an active agent; `groups.inactive_since`: when it last became inactive.",
     ),
     AssetSpec(
-        "membership_history",
-        deps=["membership_table"],
+        names.HISTORY[MEMBERS],
+        deps=[names.TABLE[MEMBERS]],
         kinds={"postgres"},
         group_name="groups",
         description="PostgreSQL `membership_history`: every version of every membership (a group and "
@@ -104,16 +106,16 @@ ASSETS = (
         "(effective_membership_at).",
     ),
     AssetSpec(
-        "agent_history",
-        deps=["agents_table"],
+        names.HISTORY[AGENTS],
+        deps=[names.TABLE[AGENTS]],
         kinds={"postgres"},
         group_name="agents",
         description="PostgreSQL `agent_history`: every version of every agent (name, email, active) "
         "with valid_from/valid_to in transaction time and the sync_day that caused it.",
     ),
     AssetSpec(
-        "group_history",
-        deps=["inactive_flags"],
+        names.HISTORY[GROUPS],
+        deps=[names.INACTIVE_FLAGS],
         kinds={"postgres"},
         group_name="groups",
         description="PostgreSQL `group_history`: every version of every group (name, parent, deleted, "
@@ -127,34 +129,36 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", PreviewWarning)
     STEP_CHECKS = (
         AssetCheckSpec(
-            "malformed_groups",
-            asset="validated_groups",
+            names.MALFORMED[GROUPS],
+            asset=names.VALIDATED[GROUPS],
             partitions_def=sync_days,
             description="Group records that break the contract, counted per reject reason, with a sample.",
         ),
         AssetCheckSpec(
-            "malformed_memberships",
-            asset="validated_memberships",
+            names.MALFORMED[MEMBERS],
+            asset=names.VALIDATED[MEMBERS],
             partitions_def=sync_days,
             description="Membership rows that break the contract (CONTRACT.md 7), unknown groups "
             "included, counted per reject reason, with a sample.",
         ),
         AssetCheckSpec(
-            "malformed_agents",
-            asset="validated_agents",
+            names.MALFORMED[AGENTS],
+            asset=names.VALIDATED[AGENTS],
             partitions_def=sync_days,
             description="Agent records that break the contract, counted per reject reason, with a sample.",
         ),
         AssetCheckSpec(
-            "records_accounted",
-            asset="groups_table",
+            names.RECORDS_ACCOUNTED,
+            asset=names.TABLE[GROUPS],
             partitions_def=sync_days,
             description="Every record read that day is accounted for, folder by folder: read = loaded + "
-            "rejected (+ skipped: users that are not agents).",
+            "rejected (+ skipped: users that are not agents), where loaded counts the valid records the "
+            "tables hold after the day (their version or a newer one, and the memberships they set) "
+            "and rejected the day's rows in `rejects`.",
         ),
         AssetCheckSpec(
-            "reject_ratio",
-            asset="validated_groups",
+            names.REJECT_RATIO,
+            asset=names.VALIDATED[GROUPS],
             partitions_def=sync_days,
             blocking=True,
             description="Blocks the day before anything is written when more than GROUPS_MAX_REJECT_RATIO "

@@ -1,159 +1,114 @@
-"""Every setting the pipeline has, read from the environment in one place.
+"""Every setting of a run is a field of one resource; this says which environment variable sets
+which field, and builds the resources from an environment.
 
-`Settings.from_environment()` is called where a process starts: by the code location's resource
-builder (defs/resources.py) and by the command line, which then overrides what its flags say.
-Everything else gets its settings as Dagster resources, never from the environment. The
-defaults live here, once; the resources' fields take them from here.
+The fields hold the defaults and the rules (resources/); nothing here repeats them. The code
+location (defs/resources.py) builds its resources from the process's environment when it
+loads, the CLI from the environment and its flags. Secrets are passed by name (dagster.EnvVar):
+the UI shows the variable, never the value, and the value is read when a run starts.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-# Secrets are read by name only: resources take them as dagster.EnvVar, so the Dagster UI shows
-# the variable's name, never its value.
-DATABASE_URL_ENV = "GROUPS_DATABASE_URL"
-ALERT_WEBHOOK_ENV = "GROUPS_ALERT_WEBHOOK_URL"
+import dagster as dg
+from pydantic import ValidationError
 
-AUTO_MASTER = "auto"  # the project's warm server if one is up, else LOCAL_MASTER
-LOCAL_MASTER = "local[*]"
-SOURCE_FORMAT = "contract"
-SCHEMA = "public"
-MAX_REJECT_RATIO = 0.2
-SETTLE_SECONDS = 300.0
-UI_BASE_URL = "http://127.0.0.1:3000"
-ALERT_RETRY_HOURS = 24.0
-CHECK_TIMEOUT_SECONDS = 300.0
-TARGET_FILE = "groups-target.json"  # in a Dagster home: the tables its runs write
+from groups_assets import formats
+from groups_assets.resources.alert_webhook import AlertWebhook
+from groups_assets.resources.checks import ChecksResource
+from groups_assets.resources.postgres import PostgresResource
+from groups_assets.resources.source import SourceResource
+from groups_assets.resources.spark import SparkResource
+from groups_assets.warehouse.database import check_schema
 
-
-@dataclass(frozen=True)
-class Settings:
-    home: Path
-    source_root: Path
-    database_url: str | None
-    db_schema: str
-    spark_master: str
-    dagster_home: Path
-    cache_dir: Path
-    source_format: str = SOURCE_FORMAT
-    max_reject_ratio: float = MAX_REJECT_RATIO
-    settle_seconds: float = SETTLE_SECONDS
-    alert_webhook_url: str | None = None
-    ui_base_url: str = UI_BASE_URL
-    first_load: bool = True
-    alert_retry_hours: float = ALERT_RETRY_HOURS
-    check_timeout_seconds: float = CHECK_TIMEOUT_SECONDS
-    # True when the secrets above are this process's environment variables: the resources then
-    # read them by name when a run starts (EnvVar), else take them as they are.
-    secrets_from_environment: bool = False
-
-    @property
-    def embedded_pgdata(self) -> Path:
-        return self.home / "pgdata"
-
-    @property
-    def target(self) -> str:
-        """The tables a run writes, as words without a secret: the database and the schema."""
-        return f"{database_name(self.database_url, self.embedded_pgdata)}, schema {self.db_schema}"
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """The settings in `environ` (default: this process's environment); a value that breaks
-        its rule raises ValueError naming the variable and what it accepts."""
-        env = os.environ if environ is None else environ
-        home = Path(env.get("GROUPS_HOME") or ".groups").resolve()
-        user_cache = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        database_url = env.get(DATABASE_URL_ENV) or None
-        db_schema = env.get("GROUPS_DB_SCHEMA") or SCHEMA
-        return cls(
-            home=home,
-            source_root=Path(env.get("GROUPS_SOURCE_ROOT") or "sample_data").resolve(),
-            database_url=database_url,
-            db_schema=db_schema,
-            spark_master=env.get("GROUPS_SPARK_MASTER") or AUTO_MASTER,
-            dagster_home=Path(
-                env.get("DAGSTER_HOME") or default_dagster_home(home, database_url, db_schema)
-            ).resolve(),
-            cache_dir=Path(env.get("GROUPS_CACHE_DIR") or user_cache / "groups-pipeline"),
-            source_format=source_format(env.get("GROUPS_SOURCE_FORMAT") or SOURCE_FORMAT),
-            max_reject_ratio=_number(env, "GROUPS_MAX_REJECT_RATIO", MAX_REJECT_RATIO, high=1.0),
-            settle_seconds=_number(env, "GROUPS_SENSOR_SETTLE_SECONDS", SETTLE_SECONDS),
-            alert_webhook_url=env.get(ALERT_WEBHOOK_ENV) or None,
-            ui_base_url=env.get("GROUPS_UI_BASE_URL") or UI_BASE_URL,
-            first_load=_choice(env, "GROUPS_FIRST_LOAD", ("auto", "off")) == "auto",
-            alert_retry_hours=_number(env, "GROUPS_ALERT_RETRY_HOURS", ALERT_RETRY_HOURS),
-            check_timeout_seconds=_number(
-                env, "GROUPS_CHECK_TIMEOUT_SECONDS", CHECK_TIMEOUT_SECONDS, low=1.0
-            ),
-            secrets_from_environment=environ is None or environ is os.environ,
-        )
+RESOURCES: dict[str, type[dg.ConfigurableResource]] = {
+    "source": SourceResource,
+    "postgres": PostgresResource,
+    "spark": SparkResource,
+    "checks": ChecksResource,
+    "alerts": AlertWebhook,
+}
+# variable -> the fields ("resource.field") it sets.
+VARIABLES = {
+    "GROUPS_SOURCE_ROOT": ("source.root",),
+    "GROUPS_SOURCE_FORMAT": ("source.format",),
+    "GROUPS_SENSOR_SETTLE_SECONDS": ("source.settle_seconds",),
+    "GROUPS_DATABASE_URL": ("postgres.url",),
+    "GROUPS_DB_SCHEMA": ("postgres.schema_name",),
+    "GROUPS_FIRST_LOAD": ("postgres.first_load",),
+    "GROUPS_HOME": ("postgres.home", "spark.home"),
+    "GROUPS_SPARK_MASTER": ("spark.master",),
+    "GROUPS_CACHE_DIR": ("spark.cache_dir",),
+    "GROUPS_MAX_REJECT_RATIO": ("checks.max_reject_ratio",),
+    "GROUPS_CHECK_TIMEOUT_SECONDS": ("checks.timeout_seconds",),
+    "GROUPS_ALERT_WEBHOOK_URL": ("alerts.url",),
+    "GROUPS_ALERT_RETRY_HOURS": ("alerts.retry_hours",),
+    "GROUPS_UI_BASE_URL": ("alerts.ui_base_url",),
+}
+SECRETS = ("GROUPS_DATABASE_URL", "GROUPS_ALERT_WEBHOOK_URL")
+# Folders: a relative one is taken from where the command runs, and kept absolute.
+PATHS = ("source.root", "postgres.home", "spark.home", "spark.cache_dir")
 
 
-def database_name(url: str | None, embedded_pgdata: Path) -> str:
-    """A database as words, without its password: host, port and name, or the embedded one."""
-    if not url:
-        return f"the embedded PostgreSQL in {embedded_pgdata}"
-    import psycopg
+class BadSetting(ValueError):
+    """A setting whose value breaks its field's rule; the message names the variable."""
 
+
+def _variable(field: str) -> str:
+    return next(name for name, fields in VARIABLES.items() if field in fields)
+
+
+def build_resources(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, dg.ConfigurableResource]:
+    """The resources of a run: each field from its variable in `environ` (default: this process's
+    environment), else its default; `overrides` ({"source.root": ...}: the CLI's flags, a test's
+    changes) win over both.
+    Secrets of this process's environment are passed as EnvVar; those of another mapping (a
+    test's) as they are. BadSetting names the variable of a value that breaks its rule."""
+    from_process = environ is None
+    env = os.environ if environ is None else environ
+    values: dict[str, dict[str, Any]] = {key: {} for key in RESOURCES}
+    for name, targets in VARIABLES.items():
+        if not (text := env.get(name, "").strip()):
+            continue
+        for target in targets:
+            key, field = target.split(".")
+            values[key][field] = dg.EnvVar(name) if name in SECRETS and from_process else text
+    for target, value in (overrides or {}).items():
+        key, field = target.split(".")
+        values[key][field] = value
+    for target in PATHS:
+        key, field = target.split(".")
+        given = values[key].get(field, RESOURCES[key].model_fields[field].default)
+        if given:
+            values[key][field] = str(Path(given).resolve())
+    built = {}
+    for key, cls in RESOURCES.items():
+        try:
+            built[key] = cls(**values[key])
+        except ValidationError as err:
+            problem = err.errors()[0]
+            name = problem["loc"][0]
+            raise BadSetting(
+                f"{_variable(f'{key}.{name}')}={values[key][name]!r} is refused: {problem['msg']}. "
+                f"It sets {key}.{name}: {cls.model_fields[name].description}"
+            ) from None
     try:
-        parts = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "a database whose URL does not parse (GROUPS_DATABASE_URL)"
-    name = parts.get("dbname") or parts.get("user") or "?"
-    return f"database {name} on {parts.get('host') or 'localhost'}:{parts.get('port') or 5432}"
-
-
-def default_dagster_home(home: Path, database_url: str | None, db_schema: str) -> Path:
-    """The Dagster home of a target: a UI shows the runs of one set of tables. The embedded
-    database's `public` schema has `dagster_home`; every other target a home of its own. A
-    `dagster_home` from before homes recorded their tables (no TARGET_FILE) stays the home of the
-    first target that runs, so that an upgrade keeps its runs, partitions and sensors."""
-    legacy = home / "dagster_home"
-    if not database_url and db_schema == SCHEMA:
-        return legacy
-    if (legacy / "dagster.yaml").exists() and not (legacy / TARGET_FILE).exists():
-        return legacy
-    name = database_name(database_url, home / "pgdata") + "/" + db_schema
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", name.removeprefix("database ").removeprefix("the "))[:48].strip("-")
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return home / f"dagster_home-{slug}-{digest}"
-
-
-def source_format(name: str) -> str:
-    """`name` when it is a source format (formats/), or ValueError listing them."""
-    from groups_assets.formats import FORMATS
-
-    if name not in FORMATS:
-        raise ValueError(f"GROUPS_SOURCE_FORMAT={name!r} must be one of {', '.join(FORMATS)}.")
-    return name
-
-
-def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
-    """The value of `name`, one of `allowed` (the first when unset)."""
-    value = (env.get(name) or allowed[0]).strip().lower()
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r} must be one of {', '.join(allowed)} (default {allowed[0]}).")
-    return value
-
-
-def _number(
-    env: Mapping[str, str], name: str, default: float, low: float = 0.0, high: float = float("inf")
-) -> float:
-    """The number in variable `name` (default when unset), refused outside [low, high]."""
-    text = env.get(name, "").strip()
-    if not text:
-        return default
+        formats.get(built["source"].format)
+    except ValueError as err:
+        raise BadSetting(f"GROUPS_SOURCE_FORMAT: {err}") from None
     try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not low <= value <= high:  # also refuses nan
-        bounds = f"between {low:g} and {high:g}" if high != float("inf") else f">= {low:g}"
-        raise ValueError(f"{name}={text!r} must be a number {bounds} (default {default:g}).")
-    return value
+        check_schema(built["postgres"].schema_name)
+    except ValueError as err:
+        raise BadSetting(str(err)) from None
+    return built
+
+
+def secret(value: str | None) -> str | None:
+    """A secret field's value: read from its variable when the field holds the variable's name."""
+    return value.get_value() if isinstance(value, dg.EnvVar) else value

@@ -14,9 +14,9 @@ import psycopg
 import pytest
 from dagster import DagsterInstance
 
+from groups_assets.resources.spark import SparkResource
 from groups_assets.runtime.embedded import discard, embedded_url
 from groups_assets.runtime.spark_session import session, spark_config
-from groups_assets.settings import Settings
 from groups_assets_tests.support import SAMPLE, Pipeline, Recorder
 
 _schemas = itertools.count(1)
@@ -24,7 +24,7 @@ _schemas = itertools.count(1)
 
 @pytest.fixture(scope="session")
 def spark():
-    return session(spark_config("local[2]", Settings.from_environment().cache_dir), input_bytes=0)
+    return session(spark_config("local[2]", SparkResource().cache()), input_bytes=0)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@ that runs days through the code location's own definitions and reads the tables 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import socket
 import time
@@ -18,12 +17,10 @@ from psycopg.sql import SQL, Identifier
 
 from groups_assets.contract.validation import validate
 from groups_assets.definitions import defs as load_defs
-from groups_assets.defs.resources import build_resources
 from groups_assets.formats import contract
 from groups_assets.partitions import sync_days
-from groups_assets.resources.postgres import PostgresResource
-from groups_assets.settings import Settings
-from groups_assets.warehouse.statements import statement
+from groups_assets.settings import build_resources
+from groups_assets.warehouse.schema import migrate
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -84,6 +81,15 @@ def lines(*records: object) -> str:
     return "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records)
 
 
+# The changes a test may make to a run's resources, by the field each sets.
+CHANGES = {
+    "source_format": "source.format",
+    "max_reject_ratio": "checks.max_reject_ratio",
+    "db_schema": "postgres.schema_name",
+    "first_load": "postgres.first_load",
+}
+
+
 @dataclass
 class Pipeline:
     """A source root, a schema and a Dagster instance of one test, and ways to look at them."""
@@ -94,31 +100,18 @@ class Pipeline:
     instance: DagsterInstance
     staging: Path
 
-    def settings(self, **changes) -> Settings:
-        """The settings of this test's source root, database and schema (with `changes`)."""
-        settings = Settings(
-            home=self.root.parent,
-            source_root=self.root,
-            database_url=self.url,
-            db_schema=self.schema,
-            spark_master="local[2]",
-            dagster_home=self.root.parent / "dagster_home",
-            cache_dir=Settings.from_environment().cache_dir,
-        )
-        return dataclasses.replace(settings, **changes)
-
     def resources(self, **changes) -> dict:
-        """The run's resources, as the code location builds them from settings, but for the
-        database URL: a deployment passes it as an environment variable, a test as it is."""
-        settings = self.settings(**changes)
-        return build_resources(settings) | {
-            "postgres": PostgresResource(
-                url=self.url,
-                schema_name=settings.db_schema,
-                embedded_pgdata=str(settings.embedded_pgdata),
-                first_load=settings.first_load,
-            )
+        """The run's resources, as the code location builds them from an environment: this test's
+        source root, database, schema and a local Spark; `changes` by name (source_format,
+        max_reject_ratio, db_schema, first_load) win. Secrets given as values, not by name."""
+        environment = {
+            "GROUPS_SOURCE_ROOT": str(self.root),
+            "GROUPS_DATABASE_URL": self.url,
+            "GROUPS_DB_SCHEMA": self.schema,
+            "GROUPS_SPARK_MASTER": "local[2]",
+            "GROUPS_HOME": str(self.root.parent),
         }
+        return build_resources(environment, {CHANGES[name]: value for name, value in changes.items()})
 
     def write(self, day: str, files: dict[str, str | bytes]) -> Path:
         """Write sync-<day>/<relative path> files; returns the day folder."""
@@ -254,11 +247,11 @@ def plan_nodes(plan: dict):
 
 
 def empty_tables(conn: psycopg.Connection, schema: str) -> None:
-    """A new schema holding the pipeline's empty tables (sql/schema.sql), as the connection's
-    search path."""
+    """A new schema holding the pipeline's empty tables (at the latest version), as the
+    connection's search path."""
     conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(schema)))
     conn.execute(SQL("SET search_path TO {}").format(Identifier(schema)))
-    conn.execute(statement("schema/tables_create"))
+    migrate(conn)
 
 
 def dump(url: str, schema: str) -> dict[str, list[tuple]]:
@@ -281,3 +274,36 @@ def dump(url: str, schema: str) -> dict[str, list[tuple]]:
     }
     with psycopg.connect(url, options=f"-c search_path={schema}") as conn:
         return {table: conn.execute(sql).fetchall() for table, sql in queries.items()}
+
+
+SCHEMAS = Path(__file__).resolve().parent / "fixtures" / "schemas"
+
+
+def as_version(url: str, schema: str, version: int) -> None:
+    """Turn a schema into one of an earlier version (fixtures/schemas/v<version>.sql, as that
+    version created tables, with no version recorded): its rows are kept in the columns that
+    version has; what later versions added is gone, as it was then."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        old = f"{schema}_v{version}"
+        conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(old)))
+        conn.execute(SQL("SET search_path TO {}").format(Identifier(old)))
+        conn.execute((SCHEMAS / f"v{version}.sql").read_text())
+        columns = "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = %s"
+        kept: dict[str, list[str]] = {}
+        present = set(conn.execute(columns, (schema,)).fetchall())
+        for table, column in conn.execute(columns + " ORDER BY ordinal_position", (old,)).fetchall():
+            if (table, column) in present and table in {t for t, _ in present}:
+                kept.setdefault(table, []).append(column)
+        for table, names in kept.items():
+            if conn.execute(
+                "SELECT 1 FROM pg_views WHERE viewname = %s AND schemaname = %s", (table, old)
+            ).fetchone():
+                continue
+            cols = SQL(", ").join(map(Identifier, names))
+            conn.execute(
+                SQL("INSERT INTO {}.{} ({}) OVERRIDING SYSTEM VALUE SELECT {} FROM {}.{}").format(
+                    Identifier(old), Identifier(table), cols, cols, Identifier(schema), Identifier(table)
+                )
+            )
+        conn.execute(SQL("DROP SCHEMA {} CASCADE").format(Identifier(schema)))
+        conn.execute(SQL("ALTER SCHEMA {} RENAME TO {}").format(Identifier(old), Identifier(schema)))

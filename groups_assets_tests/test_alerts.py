@@ -19,9 +19,9 @@ from dagster import (
     define_asset_job,
 )
 
-from groups_assets import SYNC_DAY_JOB
 from groups_assets.alerts import ALERTED_TAG, PENDING_SINCE_TAG, PENDING_TAG, Alert, scrub, send
 from groups_assets.defs.sensors.alerts import alert_retries, check_failure_alerts, run_failure_alerts
+from groups_assets.names import SYNC_DAY_JOB
 from groups_assets.partitions import sync_days
 from groups_assets.resources.alert_webhook import AlertWebhook, post_json
 

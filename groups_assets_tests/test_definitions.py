@@ -5,8 +5,8 @@ from pathlib import Path
 
 from dagster import AssetKey
 
-from groups_assets import SYNC_DAY_JOB
 from groups_assets.definitions import defs
+from groups_assets.names import SYNC_DAY_JOB
 from groups_assets_tests.support import ASSETS
 
 
@@ -30,30 +30,31 @@ def test_code_location_has_the_asset_graph_checks_and_job():
         assert node.owners and node.tags.get("domain") == "helpdesk", key
 
 
-def test_every_setting_of_a_run_is_a_resource_field_and_in_the_readme():
-    """The configuration page's table (docs/configuration.md) and the resources the code location
-    ships name the same settings: each row's resource field exists, and each field's variable has a row."""
+def test_every_setting_of_a_run_is_a_resource_field_and_documented():
+    """The configuration page's table (docs/configuration.md) says which variable sets which field,
+    as settings.py does; each of those fields exists on the resource the code location ships, and
+    its description names its variable."""
+    from groups_assets.settings import VARIABLES
+
     page = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text()
     table = page.split("## Settings of a run", 1)[1].split("## Outside the resources", 1)[0]
     rows = re.findall(r"^\| `(GROUPS_[A-Z_]+)` \| ([^|]+) \|", table, flags=re.MULTILINE)
-    documented = {(var, field.strip()) for var, cell in rows for field in cell.replace("`", "").split(",")}
+    documented = {var: tuple(f.strip() for f in cell.replace("`", "").split(",")) for var, cell in rows}
+    assert documented == VARIABLES
     shipped = defs().resources
-    described = set()
-    for key, resource in shipped.items():
-        for name, field in type(resource).model_fields.items():
-            for var in re.findall(r"GROUPS_[A-Z_]+", field.description or ""):
-                described.add((var, f"{key}.{name}"))
-    assert {v for v, _ in documented} == {v for v, _ in described}
-    for var, field in documented:
-        key, name = field.split(".")
-        assert name in type(shipped[key]).model_fields, (var, field)
+    for var, fields in VARIABLES.items():
+        for field in fields:
+            key, name = field.split(".")
+            assert var in type(shipped[key]).model_fields[name].description, (var, field)
 
 
 def test_each_database_and_schema_has_a_dagster_home_of_its_own():
-    from groups_assets.settings import Settings
+    from groups_assets.dagster_home import home_of
+    from groups_assets.settings import build_resources
 
     def home(**env) -> Path:
-        return Settings.from_environment({"GROUPS_HOME": "/srv/groups", **env}).dagster_home
+        environ = {"GROUPS_HOME": "/srv/groups", **env}
+        return home_of(build_resources(environ)["postgres"], environ)
 
     assert home() == Path("/srv/groups/dagster_home")  # the embedded database's public schema
     url = "postgresql://loader:secret@db.internal:5432/warehouse"

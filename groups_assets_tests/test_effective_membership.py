@@ -17,7 +17,7 @@ import pytest
 from psycopg import sql
 
 from groups_assets.warehouse.statements import statement
-from groups_assets_tests.support import Pipeline, agent, empty_tables, group, lines, plan_nodes
+from groups_assets_tests.support import Pipeline, agent, as_version, empty_tables, group, lines, plan_nodes
 
 # Many days through the step: the quick loop leaves this out.
 pytestmark = pytest.mark.slow
@@ -176,8 +176,7 @@ def test_histories_and_effective_membership_follow_the_days(pipeline):
 def test_a_database_loaded_before_these_histories_gains_them_with_one_open_version_each(pipeline):
     write_days(pipeline)
     pipeline.run("d1")
-    with psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}") as conn:
-        conn.execute("DROP TABLE membership_history, agent_history")
+    as_version(pipeline.url, pipeline.schema, 3)  # before membership and agent history
     pipeline.run("d2")
     members = set(pipeline.query("SELECT group_id, agent_id FROM group_membership"))
     versions = pipeline.query("SELECT group_id, agent_id, valid_to, sync_day FROM membership_history")

@@ -36,8 +36,6 @@ from groups_assets.days import json_files
 from groups_assets_tests.oracle import BOM, MAX_ID, VALID, expected_reasons
 from groups_assets_tests.support import validate_agents, validate_groups
 
-FUZZED = Counter()  # records fuzzed in this test session, by source
-
 # ============================================================================================
 # Running the code under test
 
@@ -71,7 +69,6 @@ def check_folder(spark, root: Path, source: str, files: dict[str, bytes]) -> tup
     except Exception as error:  # the run must not crash: report it as one problem, briefly
         first = str(error).strip().splitlines()[0][:300]
         return [f"{source}: the run crashed: {type(error).__name__}: {first}"], []
-    FUZZED[source] += len(expected)
     got = {(f, n): reason for f, n, reason in rows}
     problems = []
     twice = [key for key, count in Counter((f, n) for f, n, _ in rows).items() if count > 1]
@@ -487,7 +484,6 @@ def folders(draw, source: str, records: tuple[int, int], files: tuple[int, int])
 )
 def test_garbage_in_nothing_lost(spark, tmp_path_factory, groups, agents):
     root = tmp_path_factory.mktemp("garbage")
-    FUZZED["examples"] += 1
     problems = check_folder(spark, root, "admin_groups", groups.files)[0]
     problems += check_folder(spark, root, "agents", agents.files)[0]
     assert not problems, "\n".join(problems)
@@ -589,11 +585,3 @@ def test_odd_file_names(spark, tmp_path, odd):
     }
     problems, _ = check_folder(spark, tmp_path, "admin_groups", files)
     assert not problems, "\n".join(problems)
-
-
-def test_fuzzed_record_count():
-    """Last in the file: how many records this session fuzzed (shown with -s)."""
-    print(
-        f"\ngarbage: {FUZZED['examples']} examples, {FUZZED['admin_groups'] + FUZZED['agents']} records "
-        f"(admin_groups {FUZZED['admin_groups']}, agents {FUZZED['agents']})"
-    )

@@ -200,31 +200,3 @@ def test_refuses_a_folder_that_holds_sync_days(tmp_path, capsys):
     assert run("--out", str(tmp_path), "--groups", "10") == 2
     assert "sync-day1" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [tmp_path / "sync-day1"]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("fmt", ["servicenow", "zendesk"])
-def test_a_format_export_loads_as_its_figures_say(fmt, tmp_path, pipeline):
-    """`generate --format`: the same synthetic days in a help desk's own shapes; the pipeline
-    loads exactly the records the figures count and rejects the garbage with its reasons."""
-    from groups_assets.formats import get
-    from groups_assets.synthetic.export import export
-
-    contract = tmp_path / "contract"
-    generate(contract, days=1, groups=300, agents=40, avg_members=3, max_depth=5, malformed_ratio=0.0, seed=3)
-    (figures,) = export(contract, pipeline.root, get(fmt), malformed_ratio=0.05, seed=3)
-    result = pipeline.run("day1", source_format=fmt, max_reject_ratio=1.0)
-    (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "records_accounted"]
-    assert check.passed
-    counted = {k: v.value for k, v in check.metadata.items()}
-    tables = {t.kind: t.folder for t in get(fmt).tables}
-    for kind, key in (("groups", "groups"), ("members", "members"), ("agents", "users")):
-        folder = tables[kind]
-        assert counted[f"{folder}_loaded"] == figures["records"][key], folder
-        assert counted[f"{folder}_rejected"] == sum(figures["malformed"][key].values()), folder
-    rejected = dict(pipeline.query("SELECT reason, count(*) FROM rejects GROUP BY 1"))
-    expected: Counter = Counter()
-    for reasons in figures["malformed"].values():
-        expected.update(reasons)
-    assert rejected == dict(expected)
-    assert counted.get(f"{tables['agents']}_skipped", 0) == figures["records"].get("skipped", 0)

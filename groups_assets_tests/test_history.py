@@ -4,9 +4,7 @@ back within one day; and a database loaded before history existed gains it on th
 
 from __future__ import annotations
 
-import psycopg
-
-from groups_assets_tests.support import Pipeline, agent, group, lines
+from groups_assets_tests.support import Pipeline, agent, as_version, group, lines
 
 T1, T2, T3, T4 = (f"2026-11-0{d}T00:00:00Z" for d in (1, 2, 3, 4))
 
@@ -113,10 +111,8 @@ def test_a_database_loaded_before_history_gains_it_on_the_next_run(pipeline):
         },
     )
     pipeline.run("d1")
-    # The schema as it was before history: no group_history table, no inactive_since column.
-    with psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}") as conn:
-        conn.execute("DROP TABLE group_history")
-        conn.execute("ALTER TABLE groups DROP COLUMN inactive_since")
+    # The schema as version 1 made it, before history: no group_history, no inactive_since.
+    as_version(pipeline.url, pipeline.schema, 1)
     pipeline.write("d2", {"admin_groups/g.json": lines(group(3, name="Three", parent=1, updated=T4))})
     result = pipeline.run("d2")
     assert opened(result) == 3, "one open version per group, touched today or not"

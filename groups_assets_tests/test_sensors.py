@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, SensorResult, build_sensor_context
 
-from groups_assets import SYNC_DAY_JOB
 from groups_assets.definitions import defs
+from groups_assets.names import SYNC_DAY_JOB
 from groups_assets.partitions import sync_days
 from groups_assets.resources.source import SourceResource
-from groups_assets.settings import Settings
+from groups_assets.settings import build_resources
 
 # The sensors as the code location ships them.
 SHIPPED = defs()
@@ -119,10 +119,10 @@ def test_settle_time_comes_from_the_source_resource(instance, root):
 
 
 def test_the_settle_time_setting_is_read_from_the_environment_and_checked():
-    assert Settings.from_environment({SETTLE_ENV: "5"}).settle_seconds == 5
-    assert Settings.from_environment({}).settle_seconds == DEFAULT_SETTLE_SECONDS
+    assert build_resources({SETTLE_ENV: "5"})["source"].settle_seconds == 5
+    assert build_resources({})["source"].settle_seconds == DEFAULT_SETTLE_SECONDS
     with pytest.raises(ValueError, match=SETTLE_ENV):
-        Settings.from_environment({SETTLE_ENV: "soon"})
+        build_resources({SETTLE_ENV: "soon"})
 
 
 def skipped_lines(capfd) -> list[str]:

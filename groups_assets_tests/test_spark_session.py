@@ -22,9 +22,7 @@ from groups_assets_tests.support import SAMPLE
 # The session as the step gets it: from the Spark resource, for a day of the given size.
 _RESOURCE = """
 from groups_assets.resources.spark import SparkResource
-from groups_assets.settings import Settings
-settings = Settings.from_environment()
-spark_resource = SparkResource(master="local[1]", home=str(settings.home), cache_dir=str(settings.cache_dir))
+spark_resource = SparkResource(master="local[1]")
 """
 _PROBE = (
     _RESOURCE

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import dataclasses
-import fcntl
 import gc
-import json
 import logging
 import os
 import shutil
@@ -19,15 +16,12 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib.resources import files
 from pathlib import Path
 
-from groups_assets import formats
-
-# Nothing here imports Dagster at module level: `run` starts the Spark JVM first.
+from groups_assets import dagster_home, formats
 from groups_assets.cli import generate
 from groups_assets.days import BadDayKey, day_bytes, day_folder, list_days
-from groups_assets.settings import AUTO_MASTER, LOCAL_MASTER, TARGET_FILE, Settings, source_format
+from groups_assets.settings import BadSetting, build_resources
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
@@ -108,88 +102,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings() -> Settings:
-    """The settings of this process's environment; a bad value ends the command (exit 2)."""
+def _resources(overrides: dict | None = None) -> dict:
+    """The resources of this process's environment (and the flags' `overrides`); a bad value ends
+    the command (exit 2) with a message naming the variable."""
     try:
-        return Settings.from_environment()
-    except ValueError as err:
+        return build_resources(overrides=overrides)
+    except BadSetting as err:
         print(f"groups-pipeline: {err}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
 
-def home_instance_yaml() -> str:
-    """The dagster.yaml of a project home: the shipped deploy/dagster.yaml without its storage
-    section (a home keeps Dagster's default, SQLite files in the folder), so that both limit
-    launched runs of the same day to one at a time the same way."""
-    import yaml
-
-    shipped = yaml.safe_load(files("groups_assets").joinpath("deploy", "dagster.yaml").read_text())
-    shipped.pop("storage")
-    return yaml.safe_dump(shipped, sort_keys=False)
+def _home(resources: dict) -> Path:
+    """The project's folder (GROUPS_HOME): run logs, the embedded database, Dagster homes."""
+    return Path(resources["postgres"].home)
 
 
-class TargetMismatch(Exception):
-    """The Dagster home records the runs of other tables; the message says what to do."""
+def _dagster_home(resources: dict) -> Path:
+    """The Dagster home of the run's tables, prepared (created once, under its lock); a home of
+    other tables ends the command (TargetMismatch, exit 2)."""
+    postgres = resources["postgres"]
+    return dagster_home.prepare(dagster_home.home_of(postgres), dagster_home.target(postgres))
 
 
-def prepare_dagster_home(settings: Settings) -> Path:
-    """The project's DAGSTER_HOME folder; a new (or empty) home gets home_instance_yaml(). A home
-    records the tables its runs write (its UI shows their state): a run of other tables is
-    refused (TargetMismatch) rather than mixed into it."""
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists() or not config.read_text().strip():
-        config.write_text(home_instance_yaml())
-    recorded = home / TARGET_FILE
-    try:
-        found = json.loads(recorded.read_text()).get("target")
-    except (OSError, ValueError, AttributeError):  # none yet (or not ours): this run's tables
-        partial = recorded.with_suffix(f".{os.getpid()}.part")
-        partial.write_text(json.dumps({"target": settings.target}) + "\n")
-        os.replace(partial, recorded)
-        found = settings.target
-    if found != settings.target:
-        raise TargetMismatch(
-            f"the Dagster home {home} records the runs of {found}; this run writes {settings.target}. "
-            "A home's UI shows the state of one set of tables: unset DAGSTER_HOME (each database and "
-            "schema then gets a home of its own under GROUPS_HOME), or point it at another folder."
-        )
-    return home
-
-
-@contextmanager
-def _home_instance(settings: Settings):
-    """The instance of the project's DAGSTER_HOME. Two processes opening a new home at once
-    would both create its SQLite tables (`table runs already exists`): the first opening, with
-    the storages it creates, happens under a lock on the home."""
-    from dagster import DagsterInstance
-
-    home = prepare_dagster_home(settings)
-    with (home / ".open.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        instance = DagsterInstance.from_config(str(home))
-        instance.get_runs(limit=1)  # run storage
-        instance.get_dynamic_partitions("__none__")  # event log storage
-        instance.all_instigator_state()  # schedule storage
-        fcntl.flock(lock, fcntl.LOCK_UN)
-    with instance:
-        yield instance
-
-
-def _run_days(
-    settings: Settings, resources: dict, days: list[str], verbose: bool, log_path: Path | None
-) -> int:
-    from groups_assets import SYNC_DAY_JOB
+def _run_days(home: Path, resources: dict, days: list[str], log_path: Path | None) -> int:
     from groups_assets.cli.summary import summarize
     from groups_assets.definitions import defs
+    from groups_assets.names import SYNC_DAY_JOB
     from groups_assets.partitions import sync_days
 
     job = defs().resolve_job_def(SYNC_DAY_JOB)
     # The step's log goes to the process's stderr: the run's log file (the terminal with -v).
     # The terminal gets the summary.
-    server_log = None if settings.database_url else settings.embedded_pgdata / "log"
-    with _home_instance(settings) as instance:
+    postgres = resources["postgres"]
+    server_log = None if postgres.url else postgres.embedded_pgdata / "log"
+    with dagster_home.open_instance(home) as instance:
         for day in days:
             if not instance.has_dynamic_partition(sync_days.name, day):
                 instance.add_dynamic_partitions(sync_days.name, [day])
@@ -248,46 +194,50 @@ def _output_to(log_path: Path | None) -> Iterator[None]:
         os.close(terminal)
 
 
-def _pending_days(settings: Settings) -> list[str]:
+def _pending_days(home: Path, source_root: Path) -> list[str]:
     from dagster import AssetKey
 
-    with _home_instance(settings) as instance:
-        done = instance.get_materialized_partitions(AssetKey("inactive_flags"))
-    return [d for d in list_days(settings.source_root) if d not in done]
+    from groups_assets.names import INACTIVE_FLAGS
+
+    with dagster_home.open_instance(home) as instance:
+        done = instance.get_materialized_partitions(AssetKey(INACTIVE_FLAGS))
+    return [d for d in list_days(source_root) if d not in done]
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = _settings()
+    overrides = {}
     if args.source_root:  # the flags win over the environment
-        settings = dataclasses.replace(settings, source_root=Path(args.source_root).resolve())
+        overrides["source.root"] = args.source_root
     if args.format:
         try:
-            settings = dataclasses.replace(settings, source_format=source_format(args.format))
+            overrides["source.format"] = formats.get(args.format).name
         except ValueError as err:
             print(f"groups-pipeline: --format: {err}", file=sys.stderr)
             return EXIT_USAGE
-    prepare_dagster_home(settings)  # refuses a home of other tables before any work
-    if not settings.source_root.is_dir():
+    resources = _resources(overrides)
+    home = _dagster_home(resources)  # refuses a home of other tables before any work
+    source_root = Path(resources["source"].root)
+    if not source_root.is_dir():
         print(
-            f"groups-pipeline: source root {settings.source_root} is not a folder. "
+            f"groups-pipeline: source root {source_root} is not a folder. "
             "Pass --source-root or set GROUPS_SOURCE_ROOT.",
             file=sys.stderr,
         )
         return EXIT_USAGE
     if args.all:
-        days = _pending_days(settings)
+        days = _pending_days(home, source_root)
         if not days:
-            print(f"nothing to do: every day under {settings.source_root} is loaded")
+            print(f"nothing to do: every day under {source_root} is loaded")
             return EXIT_OK
     else:
         try:
-            day_folder(settings.source_root, args.day)
+            day_folder(source_root, args.day)
         except BadDayKey as err:
             print(f"groups-pipeline: {err}", file=sys.stderr)
             return EXIT_USAGE
         days = [args.day]
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    log_path = None if args.verbose else settings.home / "logs" / f"run-{days[0]}-{stamp}.log"
+    log_path = None if args.verbose else _home(resources) / "logs" / f"run-{days[0]}-{stamp}.log"
     with _output_to(log_path):
         # The project's own log lines (the day's statements, PostgreSQL's notices) go where the
         # step's log goes: the run's log file, or the terminal with -v.
@@ -295,30 +245,24 @@ def run(args: argparse.Namespace) -> int:
         handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
         logging.getLogger("groups_assets").addHandler(handler)
         logging.getLogger("groups_assets").setLevel(logging.INFO)
-        # The run's resources, from the settings and the flags (the step gets exactly these).
-        from groups_assets.defs.resources import build_resources
-
-        resources = build_resources(settings)
         # The JVM takes seconds to start: let it start while Dagster loads and prepares the run.
-        folders = formats.get(settings.source_format).folders
-        resources["spark"].start_in_background(
-            max(day_bytes(settings.source_root, day, folders) for day in days)
-        )
-        return _run_days(settings, resources, days, args.verbose, log_path)
+        folders = resources["source"].source_format().folders
+        resources["spark"].start_in_background(max(day_bytes(source_root, day, folders) for day in days))
+        return _run_days(home, resources, days, log_path)
 
 
 def dev(args: argparse.Namespace) -> int:
     """The Dagster UI and daemon (`dg dev`) with a warm Spark for their runs. Quiet: the terminal
     shows where the UI and the logs are, and errors; everything the processes print goes to the
     log file."""
-    settings = _settings()
+    resources = _resources()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    log_path = settings.home / "logs" / f"dev-{stamp}.log"
+    log_path = _home(resources) / "logs" / f"dev-{stamp}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     address = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
     ui_url = f"http://{address}:{args.port}"
     env = os.environ | {
-        "DAGSTER_HOME": str(prepare_dagster_home(settings)),
+        "DAGSTER_HOME": str(_dagster_home(resources)),
         # The alerts' run links point at this UI, unless told otherwise.
         "GROUPS_UI_BASE_URL": os.environ.get("GROUPS_UI_BASE_URL") or ui_url,
         # dg compares the active virtual environment with the project's: this one is.
@@ -334,7 +278,10 @@ def dev(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     print(f"logs: {log_path}", flush=True)
     try:
-        with log_path.open("ab") as log, _spark_server(args.spark_port, settings, log) as spark_url:
+        with (
+            log_path.open("ab") as log,
+            _spark_server(args.spark_port, resources["spark"].master, log) as spark_url,
+        ):
             env |= {"GROUPS_SPARK_MASTER": spark_url}
             ui = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
             # A service stop: dg first (it shuts down on SIGINT, as on Ctrl-C), then the Spark server.
@@ -376,17 +323,17 @@ def _answers(host: str, port: int, process: subprocess.Popen, timeout: float = 3
 
 
 @contextmanager
-def _spark_server(port: int, settings: Settings, log) -> Iterator[str]:
+def _spark_server(port: int, master: str, log) -> Iterator[str]:
     """A warm Spark for every run the UI and the daemon launch (they inherit GROUPS_SPARK_MASTER):
     the Spark Connect server of GROUPS_SPARK_MASTER when it is one, else a `spark-server` child
     on 127.0.0.1:`port` while the block runs, warmed before it says it is ready."""
     from groups_assets.runtime.spark_session import is_remote
 
-    if is_remote(settings.spark_master):
+    if is_remote(master):
         from groups_assets.redact import redact
 
-        print(f"Spark: the Spark Connect server at {redact(settings.spark_master)}", flush=True)
-        yield settings.spark_master
+        print(f"Spark: the Spark Connect server at {redact(master)}", flush=True)
+        yield master
         return
     command = [sys.executable, "-m", "groups_assets", "spark-server", "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)  # noqa: S603
@@ -418,28 +365,30 @@ def _text(binary):
 
 
 def spark_server(args: argparse.Namespace) -> int:
+    from groups_assets.resources.spark import AUTO_MASTER, LOCAL_MASTER
     from groups_assets.runtime.spark_server import ServerNotStarted, serve
 
-    settings = _settings()
+    resources = _resources()
+    spark = resources["spark"]
 
     def ready(url: str) -> None:
         print(url, flush=True)  # the first line, for `dev` and scripts
         print(
-            f"  runs of {settings.home} use it, and any with GROUPS_SPARK_MASTER={url}; Ctrl-C stops it",
+            f"  runs of {spark.home} use it, and any with GROUPS_SPARK_MASTER={url}; Ctrl-C stops it",
             file=sys.stderr,
             flush=True,
         )
 
     try:
-        master = LOCAL_MASTER if settings.spark_master == AUTO_MASTER else settings.spark_master
+        master = LOCAL_MASTER if spark.master == AUTO_MASTER else spark.master
         serve(
             master,
-            settings.cache_dir,
-            settings.home,
+            spark.cache(),
+            Path(spark.home),
             args.host,
             args.port,
             ready,
-            warm_with=None if args.cold else settings.source_format,
+            warm_with=None if args.cold else resources["source"].format,
             log=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
         )
     except ServerNotStarted as err:
@@ -451,8 +400,7 @@ def spark_server(args: argparse.Namespace) -> int:
 def sensors(args: argparse.Namespace) -> int:
     from groups_assets.definitions import defs
 
-    settings = _settings()
-    env = os.environ | {"DAGSTER_HOME": str(prepare_dagster_home(settings))}
+    env = os.environ | {"DAGSTER_HOME": str(_dagster_home(_resources()))}
     workspace = str(PROJECT_ROOT / "workspace.yaml")
     shipped = [sensor.name for sensor in defs().sensors]
     if unknown := [n for n in args.names if n not in shipped]:
@@ -495,7 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("groups-pipeline: stopped; the day's tables are as they were before it", file=sys.stderr)
         code = EXIT_FAILED
-    except TargetMismatch as err:
+    except dagster_home.TargetMismatch as err:
         print(f"groups-pipeline: {err}", file=sys.stderr)
         code = EXIT_USAGE
     else:

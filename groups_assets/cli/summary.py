@@ -5,6 +5,8 @@ from __future__ import annotations
 from dagster import ExecuteInProcessResult
 
 from groups_assets import metadata as meta
+from groups_assets import names
+from groups_assets.contract.format import AGENTS, GROUPS, MEMBERS
 from groups_assets.errors import user_message
 
 
@@ -37,15 +39,11 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     status = "succeeded" if result.success else "FAILED"
     lines = [f"day {day}: {status} in {seconds:.1f} s"]
-    if spark := found.get("raw_groups", {}).get(meta.SPARK):
+    if spark := found.get(names.RAW[GROUPS], {}).get(meta.SPARK):
         lines.append(f"  spark: {spark}")
-    accounted = checks.get("records_accounted")
+    accounted = checks.get(names.RECORDS_ACCOUNTED)
     accounted_meta = {k: v.value for k, v in accounted.metadata.items()} if accounted else {}
-    for raw, check in (
-        ("raw_groups", "malformed_groups"),
-        ("raw_memberships", "malformed_memberships"),
-        ("raw_agents", "malformed_agents"),
-    ):
+    for raw, check in ((names.RAW[kind], names.MALFORMED[kind]) for kind in (GROUPS, MEMBERS, AGENTS)):
         folder = found.get(raw, {}).get(meta.FOLDER)
         if folder is None:  # not read (a failed day) or not a table of this format
             continue
@@ -57,23 +55,23 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
             f"rejected {check_meta.get('rejected', '-')}{_reasons(check_meta)}"
             + (f", skipped {skipped} (not agents)" if skipped else "")
         )
-    if "membership_table" in found:
-        m = found["membership_table"]
+    if names.TABLE[MEMBERS] in found:
+        m = found[names.TABLE[MEMBERS]]
         line = f"  memberships: {m[meta.MEMBERSHIPS_ADDED]} added, {m[meta.MEMBERSHIPS_REMOVED]} removed"
-        if "membership_history" in found:
-            h = found["membership_history"]
+        if names.HISTORY[MEMBERS] in found:
+            h = found[names.HISTORY[MEMBERS]]
             line += f"; {h[meta.VERSIONS_OPENED]} versions opened, {h[meta.VERSIONS_CLOSED]} closed"
         lines.append(line)
-    if "groups_table" in found and "inactive_flags" in found:
-        g, f = found["groups_table"], found["inactive_flags"]
+    if names.TABLE[GROUPS] in found and names.INACTIVE_FLAGS in found:
+        g, f = found[names.TABLE[GROUPS]], found[names.INACTIVE_FLAGS]
         lines.append(
             f"  groups: {g[meta.GROUPS_WRITTEN]} written ({g[meta.GROUPS_NEW]} new); "
             f"{f[meta.BECAME_INACTIVE]} became inactive, {f[meta.BECAME_ACTIVE]} became active; "
             f"{f[meta.INACTIVE_GROUPS]} of {g[meta.GROUPS_TOTAL]} inactive"
         )
-    if "group_history" in found:
+    if names.HISTORY[GROUPS] in found:
         parts = []
-        for asset, what in (("group_history", "groups"), ("agent_history", "agents")):
+        for asset, what in ((names.HISTORY[GROUPS], "groups"), (names.HISTORY[AGENTS], "agents")):
             if asset in found:
                 opened, closed = found[asset][meta.VERSIONS_OPENED], found[asset][meta.VERSIONS_CLOSED]
                 parts.append(f"{opened} versions opened, {closed} closed ({what})")

@@ -2,7 +2,7 @@
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
-from groups_assets import SYNC_DAY_JOB
+from groups_assets.names import SYNC_DAY_JOB
 from groups_assets.partitions import sync_days
 
 # One Spark session serves every step: the in-process executor runs them in this process.

@@ -24,8 +24,6 @@ from urllib.parse import urlsplit
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from groups_assets.settings import ALERT_RETRY_HOURS, UI_BASE_URL
-
 _logger = logging.getLogger(__name__)
 
 
@@ -106,9 +104,11 @@ class AlertWebhook(ConfigurableResource):
         description="GROUPS_ALERT_WEBHOOK_URL (a secret: shown by its variable's name). Unset: "
         "alerts are only logged.",
     )
-    ui_base_url: str = Field(default=UI_BASE_URL, description="GROUPS_UI_BASE_URL: the run links in alerts.")
+    ui_base_url: str = Field(
+        default="http://127.0.0.1:3000", description="GROUPS_UI_BASE_URL: the run links in alerts."
+    )
     retry_hours: float = Field(
-        default=ALERT_RETRY_HOURS,
+        default=24.0,
         ge=0,
         description="GROUPS_ALERT_RETRY_HOURS: an alert the webhook does not take is tried again "
         "for this long, then logged as lost.",

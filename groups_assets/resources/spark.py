@@ -8,6 +8,7 @@ session.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -15,11 +16,14 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from groups_assets.redact import redact
+from groups_assets.resources.postgres import DEFAULT_HOME
 from groups_assets.runtime import spark_server, spark_session
 from groups_assets.runtime.spark_session import SparkUnavailable, is_remote
-from groups_assets.settings import AUTO_MASTER, LOCAL_MASTER
 
 __all__ = ["SparkResource", "SparkUnavailable"]
+
+AUTO_MASTER = "auto"  # the project's warm server if one is up, else LOCAL_MASTER
+LOCAL_MASTER = "local[*]"
 
 
 class SparkResource(ConfigurableResource):
@@ -32,8 +36,20 @@ class SparkResource(ConfigurableResource):
         f"or `spark-server` announced in `home`, if it answers, else {LOCAL_MASTER} in the run's "
         "own process.",
     )
-    home: str = Field(description="GROUPS_HOME: where this project's warm server announces itself.")
-    cache_dir: str = Field(description="GROUPS_CACHE_DIR: the JVM's class archive.")
+    home: str = Field(
+        default=DEFAULT_HOME, description="GROUPS_HOME: where this project's warm server announces itself."
+    )
+    cache_dir: str = Field(
+        default="",
+        description="GROUPS_CACHE_DIR: the JVM's class archive. Empty: groups-pipeline in the user's "
+        "cache folder (XDG_CACHE_HOME, else ~/.cache).",
+    )
+
+    def cache(self) -> Path:
+        """The folder of the JVM's class archive."""
+        if self.cache_dir:
+            return Path(self.cache_dir)
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "groups-pipeline"
 
     def target(self) -> str:
         """The master a session of this process takes: the one it has, or the one it would start
@@ -47,12 +63,12 @@ class SparkResource(ConfigurableResource):
     def session(self, input_bytes: int):
         """The process's session, started for a day of `input_bytes` of input if it is not up
         yet; SparkUnavailable when an sc:// server does not answer."""
-        return spark_session.process_session(self.target(), Path(self.cache_dir), input_bytes)
+        return spark_session.process_session(self.target(), self.cache(), input_bytes)
 
     def start_in_background(self, input_bytes: int) -> threading.Thread:
         """Start the session in a thread while the caller does other work (the CLI, while
         Dagster loads); `session` then returns it."""
-        return spark_session.start_in_background(self.target(), Path(self.cache_dir), input_bytes)
+        return spark_session.start_in_background(self.target(), self.cache(), input_bytes)
 
     def describe(self) -> str:
         """Which Spark the process's session runs on, for the run's summary (secrets masked)."""

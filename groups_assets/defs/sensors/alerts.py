@@ -19,8 +19,8 @@ from dagster import (
     sensor,
 )
 
-from groups_assets import CODE_LOCATION, SYNC_DAY_JOB
 from groups_assets.alerts import failure_text, retry_pending, send_run_alerts
+from groups_assets.names import CODE_LOCATION, SYNC_DAY_JOB
 from groups_assets.resources.alert_webhook import AlertWebhook
 
 # The job the UI's *Materialize* runs (Dagster's implicit asset job; not public API by name).

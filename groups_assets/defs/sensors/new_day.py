@@ -16,8 +16,8 @@ from dagster import (
     sensor,
 )
 
-from groups_assets import SYNC_DAY_JOB
 from groups_assets.days import DAY_FOLDER_PREFIX, BadDayKey, day_folder, folder_readiness, natural_key
+from groups_assets.names import SYNC_DAY_JOB
 from groups_assets.partitions import sync_days
 from groups_assets.resources.alert_webhook import Log
 from groups_assets.resources.source import SourceResource

@@ -1,5 +1,5 @@
 -- First load: the indexes dropped by apply/first_load/indexes_drop.sql, built once over the loaded
--- rows (the same names and definitions as schema/tables_create.sql), then fresh statistics for the planner.
+-- rows (the same names and definitions as schema/base.sql and schema/migrations/ give them), then fresh statistics for the planner.
 SET LOCAL maintenance_work_mem = '256MB';
 ALTER TABLE groups ADD CONSTRAINT groups_pkey PRIMARY KEY (group_id);
 ALTER TABLE groups ADD CONSTRAINT groups_group_key_key UNIQUE (group_key);

@@ -1,0 +1,2 @@
+-- The schema's version, as recorded.
+SELECT version FROM schema_version;
