@@ -27,6 +27,8 @@ from groups_assets.settings import secret
 TARGET_FILE = "groups-target.json"  # in a Dagster home: the tables its runs write
 _LOCK = ".open.lock"
 _CREATED = ".storage-created"  # written once the home's storage exists
+# The first line of a dagster.yaml the project wrote: kept up to date with deploy/dagster.yaml.
+_WRITTEN = "# Written by groups-pipeline from groups_assets/deploy/dagster.yaml (without its storage).\n"
 
 
 class TargetMismatch(Exception):
@@ -81,7 +83,7 @@ def instance_yaml() -> str:
 
     shipped = yaml.safe_load(files("groups_assets").joinpath("deploy", "dagster.yaml").read_text())
     shipped.pop("storage")
-    return yaml.safe_dump(shipped, sort_keys=False)
+    return _WRITTEN + yaml.safe_dump(shipped, sort_keys=False)
 
 
 @contextmanager
@@ -101,7 +103,8 @@ def prepare(home: Path, tables: str) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     with _locked(home):
         config = home / "dagster.yaml"
-        if not config.exists() or not config.read_text().strip():
+        found = config.read_text() if config.exists() else ""
+        if not found.strip() or (found.startswith(_WRITTEN) and found != instance_yaml()):
             config.write_text(instance_yaml())
         recorded = home / TARGET_FILE
         try:

@@ -127,3 +127,18 @@ def folder_readiness(folder: Path, settle: float, now: float) -> tuple[bool, str
         f"still being written? last change {max(quiet, 0):.0f} s ago; waiting for {SUCCESS_MARKER} "
         f"or {settle:.0f} s without change"
     )
+
+
+def complete_days(source_root: Path, settle: float, now: float) -> list[str]:
+    """The days of the complete sync-<day> folders under `source_root` (folder_readiness), in
+    natural order; a folder whose name breaks the key rule or that points outside the root is
+    left out."""
+    found = []
+    for day in list_days(source_root):
+        try:
+            folder = day_folder(source_root, day)
+        except BadDayKey:
+            continue
+        if folder_readiness(folder, settle, now)[0]:
+            found.append(day)
+    return found

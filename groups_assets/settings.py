@@ -23,6 +23,7 @@ from groups_assets.resources.checks import ChecksResource
 from groups_assets.resources.postgres import PostgresResource
 from groups_assets.resources.source import SourceResource
 from groups_assets.resources.spark import SparkResource
+from groups_assets.variables import PATHS, SECRETS, VARIABLES, variable_of
 from groups_assets.warehouse.database import check_schema
 
 RESOURCES: dict[str, type[dg.ConfigurableResource]] = {
@@ -32,34 +33,10 @@ RESOURCES: dict[str, type[dg.ConfigurableResource]] = {
     "checks": ChecksResource,
     "alerts": AlertWebhook,
 }
-# variable -> the fields ("resource.field") it sets.
-VARIABLES = {
-    "GROUPS_SOURCE_ROOT": ("source.root",),
-    "GROUPS_SOURCE_FORMAT": ("source.format",),
-    "GROUPS_SENSOR_SETTLE_SECONDS": ("source.settle_seconds",),
-    "GROUPS_DATABASE_URL": ("postgres.url",),
-    "GROUPS_DB_SCHEMA": ("postgres.schema_name",),
-    "GROUPS_FIRST_LOAD": ("postgres.first_load",),
-    "GROUPS_HOME": ("postgres.home", "spark.home"),
-    "GROUPS_SPARK_MASTER": ("spark.master",),
-    "GROUPS_CACHE_DIR": ("spark.cache_dir",),
-    "GROUPS_MAX_REJECT_RATIO": ("checks.max_reject_ratio",),
-    "GROUPS_CHECK_TIMEOUT_SECONDS": ("checks.timeout_seconds",),
-    "GROUPS_ALERT_WEBHOOK_URL": ("alerts.url",),
-    "GROUPS_ALERT_RETRY_HOURS": ("alerts.retry_hours",),
-    "GROUPS_UI_BASE_URL": ("alerts.ui_base_url",),
-}
-SECRETS = ("GROUPS_DATABASE_URL", "GROUPS_ALERT_WEBHOOK_URL")
-# Folders: a relative one is taken from where the command runs, and kept absolute.
-PATHS = ("source.root", "postgres.home", "spark.home", "spark.cache_dir")
 
 
 class BadSetting(ValueError):
     """A setting whose value breaks its field's rule; the message names the variable."""
-
-
-def _variable(field: str) -> str:
-    return next(name for name, fields in VARIABLES.items() if field in fields)
 
 
 def build_resources(
@@ -95,7 +72,7 @@ def build_resources(
             problem = err.errors()[0]
             name = problem["loc"][0]
             raise BadSetting(
-                f"{_variable(f'{key}.{name}')}={values[key][name]!r} is refused: {problem['msg']}. "
+                f"{variable_of(f'{key}.{name}')}={values[key][name]!r} is refused: {problem['msg']}. "
                 f"It sets {key}.{name}: {cls.model_fields[name].description}"
             ) from None
     try:

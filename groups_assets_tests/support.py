@@ -17,6 +17,7 @@ from psycopg.sql import SQL, Identifier
 
 from groups_assets.contract.validation import validate
 from groups_assets.definitions import defs as load_defs
+from groups_assets.errors import restore_tracebacks
 from groups_assets.formats import contract
 from groups_assets.partitions import sync_days
 from groups_assets.settings import build_resources
@@ -138,6 +139,7 @@ class Pipeline:
             raise_on_error=False,
             resources=self.resources(**settings),
         )
+        restore_tracebacks()
         assert result.success == expect_success, [
             e.step_failure_data.error.message for e in result.all_events if e.is_step_failure
         ]

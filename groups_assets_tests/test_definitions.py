@@ -34,7 +34,7 @@ def test_every_setting_of_a_run_is_a_resource_field_and_documented():
     """The configuration page's table (docs/configuration.md) says which variable sets which field,
     as settings.py does; each of those fields exists on the resource the code location ships, and
     its description names its variable."""
-    from groups_assets.settings import VARIABLES
+    from groups_assets.variables import VARIABLES
 
     page = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text()
     table = page.split("## Settings of a run", 1)[1].split("## Outside the resources", 1)[0]

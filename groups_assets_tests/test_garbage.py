@@ -33,6 +33,7 @@ from pyspark.sql import functions as F
 
 from groups_assets.contract.reader import read_records
 from groups_assets.days import json_files
+from groups_assets.runtime.spark_session import sized_for
 from groups_assets_tests.oracle import BOM, MAX_ID, VALID, expected_reasons
 from groups_assets_tests.support import validate_agents, validate_groups
 
@@ -41,7 +42,9 @@ from groups_assets_tests.support import validate_agents, validate_groups
 
 
 def actual_reasons(spark, folder: Path, source: str) -> list[tuple[str, int, str]]:
+    """The reasons the code gives, with the session set as a day of the folder's size sets it."""
     validate = validate_groups if source == "admin_groups" else validate_agents
+    sized_for(spark, sum(p.stat().st_size for p in json_files(folder)))
     validated = validate(read_records(spark, json_files(folder), source))
     rows = validated.select("source_file", "record_no", "reason")
     return [(r.source_file, r.record_no, r.reason or VALID) for r in rows.collect()]
@@ -554,6 +557,7 @@ def test_one_line_of_50_mb(spark, tmp_path):
     folder = tmp_path / "admin_groups"
     folder.mkdir()
     (folder / "big.json").write_bytes(head + name.encode() + b'"}\n' + small + b"\n")
+    sized_for(spark, (folder / "big.json").stat().st_size)  # as a day of 50 MB sets it
     out = validate_groups(read_records(spark, json_files(folder), "admin_groups"))
     rows = out.select("record_no", "reason", F.length("name").alias("length")).collect()
     (folder / "big.json").unlink()

@@ -18,6 +18,7 @@ from groups_assets.contract.reader import (
     stream_lines,
 )
 from groups_assets.days import json_files
+from groups_assets.runtime.spark_session import sized_for
 from groups_assets_tests.support import group, lines, validate_groups
 
 
@@ -47,6 +48,7 @@ def test_a_1_gb_line_is_rejected_and_memory_stays_bounded(spark, tmp_path):
         f.write(lines(group(8)).encode())
     assert path.stat().st_size > 1 << 30 > MAX_RECORD_BYTES
 
+    sized_for(spark, path.stat().st_size)  # as a day of 1 GB sets it
     tracemalloc.start()
     rows = (
         validate_groups(read_records(spark, json_files(folder), "admin_groups"))

@@ -19,6 +19,7 @@ import pytest
 
 from groups_assets.contract.reader import read_records
 from groups_assets.days import json_files
+from groups_assets.runtime.spark_session import INTERPRETED_BYTES, sized_for
 from groups_assets_tests.support import agent, group, validate_agents, validate_groups
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -554,10 +555,17 @@ class Result:
 
 
 def run(spark, validate, source: Source, folder: Path) -> Result:
-    """Write the source's files into `folder`, read and validate them, collect once."""
+    """Write the source's files into `folder`, read and validate them, collect once with the
+    expressions evaluated as they are (a small day's session) and once compiled (a large day's):
+    both must give the same rows."""
     source.write(folder)
-    rows = validate(read_records(spark, json_files(folder), source.source)).collect()
-    return Result(source.where, [row.asDict(recursive=True) for row in rows])
+    found = {}
+    for size in (0, INTERPRETED_BYTES):
+        sized_for(spark, size)
+        rows = validate(read_records(spark, json_files(folder), source.source)).collect()
+        found[size] = sorted((row.asDict(recursive=True) for row in rows), key=repr)
+    assert found[0] == found[INTERPRETED_BYTES], "interpreted and compiled expressions disagree"
+    return Result(source.where, found[0])
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import pytest
 
 from groups_assets.days import day_bytes, list_days
 from groups_assets.resources.source import SourceResource
-from groups_assets.runtime.spark_session import FULL_JIT_BYTES
+from groups_assets.runtime.spark_session import FULL_JIT_BYTES, jit_options
 from groups_assets_tests.support import SAMPLE
 
 # The session as the step gets it: from the Spark resource, for a day of the given size.
@@ -24,36 +24,24 @@ _RESOURCE = """
 from groups_assets.resources.spark import SparkResource
 spark_resource = SparkResource(master="local[1]")
 """
-_PROBE = (
-    _RESOURCE
-    + """
-import sys
-spark = spark_resource.session(int(sys.argv[1]))
-jvm = spark.sparkContext._jvm
-print(" ".join(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()))
-"""
-)
 
 
-def _jvm_arguments(input_bytes: int) -> list[str]:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(input_bytes)], capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.split()
-
-
-# A JVM of its own per case: the test session's JVM is already up.
-@pytest.mark.slow
 @pytest.mark.parametrize(
     "input_bytes, c1_only",
-    [(FULL_JIT_BYTES - 1, True), (FULL_JIT_BYTES, False)],
-    ids=["just-under", "large"],
+    [(0, True), (FULL_JIT_BYTES - 1, True), (FULL_JIT_BYTES, False), (10 * FULL_JIT_BYTES, False)],
 )
 def test_compilers_follow_the_size_of_the_day(input_bytes, c1_only):
-    arguments = _jvm_arguments(input_bytes)
-    assert ("-XX:TieredStopAtLevel=1" in arguments) is c1_only
-    assert ("-XX:-DontCompileHugeMethods" in arguments) is not c1_only
+    options = jit_options(input_bytes).split()
+    assert ("-XX:TieredStopAtLevel=1" in options) is c1_only
+    assert ("-XX:-DontCompileHugeMethods" in options) is not c1_only
+
+
+def test_a_session_started_for_a_day_runs_its_compilers(spark):
+    """The test session was started as the step starts one, for a day of 0 bytes: its JVM runs
+    with the options jit_options chose."""
+    jvm = spark.sparkContext._jvm
+    arguments = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert set(jit_options(0).split()) <= set(arguments), arguments
 
 
 def test_the_cli_sizes_a_day_as_the_step_reads_it(tmp_path):

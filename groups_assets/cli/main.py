@@ -18,10 +18,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from groups_assets import dagster_home, formats
+# Dagster is imported where it is needed: `run` starts the Spark JVM first (_early_spark).
+from groups_assets import formats, variables
 from groups_assets.cli import generate
 from groups_assets.days import BadDayKey, day_bytes, day_folder, list_days
-from groups_assets.settings import BadSetting, build_resources
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
@@ -102,13 +102,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _resources(overrides: dict | None = None) -> dict:
+def _resources(overrides: dict | None = None, say=None) -> dict:
     """The resources of this process's environment (and the flags' `overrides`); a bad value ends
-    the command (exit 2) with a message naming the variable."""
+    the command (exit 2) with a message naming the variable (on `say`, default stderr)."""
+    from groups_assets.settings import BadSetting, build_resources
+
     try:
         return build_resources(overrides=overrides)
     except BadSetting as err:
-        print(f"groups-pipeline: {err}", file=sys.stderr)
+        print(f"groups-pipeline: {err}", file=say or sys.stderr, flush=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -117,25 +119,46 @@ def _home(resources: dict) -> Path:
     return Path(resources["postgres"].home)
 
 
-def _dagster_home(resources: dict) -> Path:
+def _dagster_home(resources: dict, say=None) -> Path:
     """The Dagster home of the run's tables, prepared (created once, under its lock); a home of
     other tables ends the command (TargetMismatch, exit 2)."""
+    from groups_assets import dagster_home
+
     postgres = resources["postgres"]
-    return dagster_home.prepare(dagster_home.home_of(postgres), dagster_home.target(postgres))
+    try:
+        return dagster_home.prepare(dagster_home.home_of(postgres), dagster_home.target(postgres))
+    except dagster_home.TargetMismatch as err:
+        print(f"groups-pipeline: {err}", file=say or sys.stderr, flush=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _list_days(home: Path, source) -> None:
+    """The complete days of the source root as partitions of the home (none runs), so that the
+    UI's launch dialog lists them."""
+    from groups_assets import dagster_home
+    from groups_assets.partitions import list_days
+
+    with dagster_home.open_instance(home) as instance:
+        list_days(instance, Path(source.root), source.settle_seconds)
 
 
 def _run_days(home: Path, resources: dict, days: list[str], log_path: Path | None) -> int:
+    from groups_assets import dagster_home
     from groups_assets.cli.summary import summarize
     from groups_assets.definitions import defs
+    from groups_assets.errors import restore_tracebacks
     from groups_assets.names import SYNC_DAY_JOB
-    from groups_assets.partitions import sync_days
+    from groups_assets.partitions import list_days, sync_days
 
     job = defs().resolve_job_def(SYNC_DAY_JOB)
     # The step's log goes to the process's stderr: the run's log file (the terminal with -v).
     # The terminal gets the summary.
     postgres = resources["postgres"]
     server_log = None if postgres.url else postgres.embedded_pgdata / "log"
+    source = resources["source"]
     with dagster_home.open_instance(home) as instance:
+        # The complete days of the source root, listed for the UI's launch dialog (none runs).
+        list_days(instance, Path(source.root), source.settle_seconds)
         for day in days:
             if not instance.has_dynamic_partition(sync_days.name, day):
                 instance.add_dynamic_partitions(sync_days.name, [day])
@@ -148,6 +171,7 @@ def _run_days(home: Path, resources: dict, days: list[str], log_path: Path | Non
                 run_config={"loggers": {"console": {"config": {"log_level": "DEBUG"}}}},
                 resources=resources,
             )
+            restore_tracebacks()
             print(summarize(day, result, time.monotonic() - started), flush=True)
             _log_the_end(result, server_log, server_from)
             if not result.success:
@@ -176,18 +200,20 @@ def _log_the_end(result, server_log: Path | None, server_from: int) -> None:
 
 
 @contextmanager
-def _output_to(log_path: Path | None) -> Iterator[None]:
+def _output_to(log_path: Path | None) -> Iterator:
     """Everything written to the process's stderr (the step's log, Spark's JVM, libraries) goes
-    to `log_path`; the summary, on stdout, still reaches the terminal. None: change nothing (-v)."""
+    to `log_path`; the summary, on stdout, still reaches the terminal, and so do the messages
+    written to the stream it yields (the terminal's stderr). None: change nothing (-v)."""
     if log_path is None:
-        yield
+        yield sys.stderr
         return
     log_path.parent.mkdir(parents=True, exist_ok=True)
     terminal = os.dup(2)
     with log_path.open("ab") as log:
         os.dup2(log.fileno(), 2)
     try:
-        yield
+        with os.fdopen(os.dup(terminal), "w") as say:
+            yield say
     finally:
         sys.stderr.flush()
         os.dup2(terminal, 2)
@@ -197,6 +223,7 @@ def _output_to(log_path: Path | None) -> Iterator[None]:
 def _pending_days(home: Path, source_root: Path) -> list[str]:
     from dagster import AssetKey
 
+    from groups_assets import dagster_home
     from groups_assets.names import INACTIVE_FLAGS
 
     with dagster_home.open_instance(home) as instance:
@@ -204,51 +231,64 @@ def _pending_days(home: Path, source_root: Path) -> list[str]:
     return [d for d in list_days(source_root) if d not in done]
 
 
+def _early_spark(fmt, root: Path, days: list[str], home: Path) -> None:
+    """Start the run's Spark JVM in the background before Dagster is imported (it takes seconds),
+    on the master and with the class archive the run's resources name, sized for its days."""
+    from groups_assets.runtime import spark_server, spark_session
+
+    master = spark_server.target(variables.given("spark.master") or spark_session.AUTO_MASTER, home)
+    cache_dir = variables.given("spark.cache_dir")
+    cache = spark_session.cache_folder(str(Path(cache_dir).resolve()) if cache_dir else "")
+    size = max((day_bytes(root, day, fmt.folders) for day in days), default=0)
+    spark_session.start_in_background(master, cache, size)
+
+
 def run(args: argparse.Namespace) -> int:
-    overrides = {}
-    if args.source_root:  # the flags win over the environment
-        overrides["source.root"] = args.source_root
-    if args.format:
-        try:
-            overrides["source.format"] = formats.get(args.format).name
-        except ValueError as err:
-            print(f"groups-pipeline: --format: {err}", file=sys.stderr)
-            return EXIT_USAGE
-    resources = _resources(overrides)
-    home = _dagster_home(resources)  # refuses a home of other tables before any work
-    source_root = Path(resources["source"].root)
-    if not source_root.is_dir():
+    # What the command line alone can refuse is refused before anything starts (exit 2).
+    try:
+        fmt = formats.get(args.format or variables.given("source.format") or formats.DEFAULT)
+    except ValueError as err:
         print(
-            f"groups-pipeline: source root {source_root} is not a folder. "
+            f"groups-pipeline: {'--format' if args.format else 'GROUPS_SOURCE_FORMAT'}: {err}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    root = Path(args.source_root or variables.given("source.root") or variables.DEFAULT_SOURCE_ROOT).resolve()
+    if not root.is_dir():
+        print(
+            f"groups-pipeline: source root {root} is not a folder. "
             "Pass --source-root or set GROUPS_SOURCE_ROOT.",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    if args.all:
-        days = _pending_days(home, source_root)
-        if not days:
-            print(f"nothing to do: every day under {source_root} is loaded")
-            return EXIT_OK
-    else:
+    if not args.all:
         try:
-            day_folder(source_root, args.day)
+            day_folder(root, args.day)
         except BadDayKey as err:
             print(f"groups-pipeline: {err}", file=sys.stderr)
             return EXIT_USAGE
-        days = [args.day]
+    home = Path(variables.given("postgres.home") or variables.DEFAULT_HOME).resolve()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    log_path = None if args.verbose else _home(resources) / "logs" / f"run-{days[0]}-{stamp}.log"
-    with _output_to(log_path):
+    log_path = None if args.verbose else home / "logs" / f"run-{args.day or 'all'}-{stamp}.log"
+    # Everything but the summary goes to the log file from here, the JVM's own output included.
+    with _output_to(log_path) as terminal:
+        _early_spark(fmt, root, list_days(root) if args.all else [args.day], home)
+        resources = _resources({"source.root": str(root), "source.format": fmt.name}, terminal)
+        dagster_home = _dagster_home(resources, terminal)  # refuses a home of other tables
+        if args.all:
+            days = _pending_days(dagster_home, root)
+            if not days:
+                print(f"nothing to do: every day under {root} is loaded")
+                return EXIT_OK
+        else:
+            days = [args.day]
         # The project's own log lines (the day's statements, PostgreSQL's notices) go where the
         # step's log goes: the run's log file, or the terminal with -v.
         handler = logging.StreamHandler(os.fdopen(os.dup(2), "w", buffering=1))
         handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
         logging.getLogger("groups_assets").addHandler(handler)
         logging.getLogger("groups_assets").setLevel(logging.INFO)
-        # The JVM takes seconds to start: let it start while Dagster loads and prepares the run.
-        folders = resources["source"].source_format().folders
-        resources["spark"].start_in_background(max(day_bytes(source_root, day, folders) for day in days))
-        return _run_days(home, resources, days, log_path)
+        return _run_days(dagster_home, resources, days, log_path)
 
 
 def dev(args: argparse.Namespace) -> int:
@@ -261,8 +301,10 @@ def dev(args: argparse.Namespace) -> int:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     address = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
     ui_url = f"http://{address}:{args.port}"
+    home = _dagster_home(resources)
+    _list_days(home, resources["source"])
     env = os.environ | {
-        "DAGSTER_HOME": str(_dagster_home(resources)),
+        "DAGSTER_HOME": str(home),
         # The alerts' run links point at this UI, unless told otherwise.
         "GROUPS_UI_BASE_URL": os.environ.get("GROUPS_UI_BASE_URL") or ui_url,
         # dg compares the active virtual environment with the project's: this one is.
@@ -365,8 +407,8 @@ def _text(binary):
 
 
 def spark_server(args: argparse.Namespace) -> int:
-    from groups_assets.resources.spark import AUTO_MASTER, LOCAL_MASTER
     from groups_assets.runtime.spark_server import ServerNotStarted, serve
+    from groups_assets.runtime.spark_session import AUTO_MASTER, LOCAL_MASTER
 
     resources = _resources()
     spark = resources["spark"]
@@ -443,9 +485,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("groups-pipeline: stopped; the day's tables are as they were before it", file=sys.stderr)
         code = EXIT_FAILED
-    except dagster_home.TargetMismatch as err:
-        print(f"groups-pipeline: {err}", file=sys.stderr)
-        code = EXIT_USAGE
     else:
         # The work is done: spare the interpreter's last collections over everything Dagster
         # and Spark loaded (about a second at exit). Exit handlers still run.

@@ -9,9 +9,8 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from groups_assets.redact import redact
+from groups_assets.variables import DEFAULT_HOME
 from groups_assets.warehouse.database import Database, check_schema
-
-DEFAULT_HOME = ".groups"  # GROUPS_HOME: the embedded database, run logs, Dagster homes, the warm server
 
 
 class PostgresResource(ConfigurableResource):

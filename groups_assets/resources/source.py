@@ -10,6 +10,7 @@ from pydantic import Field
 from groups_assets import formats
 from groups_assets.contract.format import Format
 from groups_assets.days import DayFiles, day_files
+from groups_assets.variables import DEFAULT_SOURCE_ROOT
 
 
 class SourceResource(ConfigurableResource):
@@ -17,7 +18,8 @@ class SourceResource(ConfigurableResource):
     sensor."""
 
     root: str = Field(
-        default="sample_data", description="GROUPS_SOURCE_ROOT (the CLI's --source-root): holds sync-<day>/."
+        default=DEFAULT_SOURCE_ROOT,
+        description="GROUPS_SOURCE_ROOT (the CLI's --source-root): holds sync-<day>/.",
     )
     format: str = Field(
         default=formats.DEFAULT,

@@ -8,7 +8,6 @@ session.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -16,14 +15,11 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from groups_assets.redact import redact
-from groups_assets.resources.postgres import DEFAULT_HOME
 from groups_assets.runtime import spark_server, spark_session
-from groups_assets.runtime.spark_session import SparkUnavailable, is_remote
+from groups_assets.runtime.spark_session import AUTO_MASTER, LOCAL_MASTER, SparkUnavailable, is_remote
+from groups_assets.variables import DEFAULT_HOME
 
 __all__ = ["SparkResource", "SparkUnavailable"]
-
-AUTO_MASTER = "auto"  # the project's warm server if one is up, else LOCAL_MASTER
-LOCAL_MASTER = "local[*]"
 
 
 class SparkResource(ConfigurableResource):
@@ -47,23 +43,18 @@ class SparkResource(ConfigurableResource):
 
     def cache(self) -> Path:
         """The folder of the JVM's class archive."""
-        if self.cache_dir:
-            return Path(self.cache_dir)
-        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "groups-pipeline"
+        return spark_session.cache_folder(self.cache_dir)
 
     def target(self) -> str:
         """The master a session of this process takes: the one it has, or the one it would start
         on now."""
-        if found := spark_session.process_master():
-            return found
-        if self.master != AUTO_MASTER:
-            return self.master
-        return spark_server.announced(Path(self.home)) or LOCAL_MASTER
+        return spark_server.target(self.master, Path(self.home))
 
     def session(self, input_bytes: int):
         """The process's session, started for a day of `input_bytes` of input if it is not up
         yet; SparkUnavailable when an sc:// server does not answer."""
-        return spark_session.process_session(self.target(), self.cache(), input_bytes)
+        started = spark_session.process_session(self.target(), self.cache(), input_bytes)
+        return spark_session.sized_for(started, input_bytes)
 
     def start_in_background(self, input_bytes: int) -> threading.Thread:
         """Start the session in a thread while the caller does other work (the CLI, while

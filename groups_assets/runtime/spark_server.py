@@ -26,7 +26,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from groups_assets import formats
-from groups_assets.runtime.spark_session import FULL_JIT_BYTES, alive, is_remote, session, spark_config
+from groups_assets.runtime.spark_session import (
+    AUTO_MASTER,
+    FULL_JIT_BYTES,
+    LOCAL_MASTER,
+    alive,
+    is_remote,
+    process_master,
+    session,
+    spark_config,
+)
 from groups_assets.runtime.warm_up import warm
 
 ANNOUNCEMENTS = "spark-server-*.json"
@@ -61,6 +70,16 @@ def announced(home: Path) -> str | None:
         if alive(pid) and listening(host, port):
             return url(host, port)
     return None
+
+
+def target(master: str, home: Path) -> str:
+    """The master a session of this process takes: the one it has, `master` when it names one,
+    else (AUTO_MASTER) the warm server announced in `home` if it answers, else LOCAL_MASTER."""
+    if found := process_master():
+        return found
+    if master != AUTO_MASTER:
+        return master
+    return announced(home) or LOCAL_MASTER
 
 
 def _announce(home: Path, host: str, port: int) -> Path:

@@ -43,6 +43,18 @@ _C1_ONLY = "-XX:TieredStopAtLevel=1"
 _FULL_JIT = "-XX:-DontCompileHugeMethods"
 
 
+AUTO_MASTER = "auto"  # the project's warm server if one is up, else LOCAL_MASTER
+LOCAL_MASTER = "local[*]"
+
+
+def cache_folder(cache_dir: str) -> Path:
+    """The folder of the JVM's class archive: `cache_dir`, or groups-pipeline in the user's cache
+    folder (XDG_CACHE_HOME, else ~/.cache) when it is empty."""
+    if cache_dir:
+        return Path(cache_dir)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "groups-pipeline"
+
+
 class SparkUnavailable(Exception):
     """No Spark Connect server answers at the configured sc:// URL."""
 
@@ -244,6 +256,23 @@ def process_session(master: str, cache_dir: Path, input_bytes: int):
         if not _process_master:
             _process_master.append(master)
         return started
+
+
+# Below this much input (the sample day, 10,000 groups), Spark evaluates the day's expressions
+# as they are instead of generating and compiling Java code for them (Janino), and plans each
+# query once instead of adaptively: compiling and re-planning cost seconds that a day of few
+# records never earns back. From here up, both pay for themselves.
+INTERPRETED_BYTES = 8 << 20
+
+
+def sized_for(spark, input_bytes: int):
+    """The session, set for a day of `input_bytes` (a session serves days of any size: a run of
+    several days, a warm server's clients)."""
+    small = input_bytes < INTERPRETED_BYTES
+    spark.conf.set("spark.sql.codegen.wholeStage", "false" if small else "true")
+    spark.conf.set("spark.sql.codegen.factoryMode", "NO_CODEGEN" if small else "FALLBACK")
+    spark.conf.set("spark.sql.adaptive.enabled", "false" if small else "true")
+    return spark
 
 
 def process_master() -> str | None:

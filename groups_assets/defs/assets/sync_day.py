@@ -17,7 +17,6 @@ import psycopg
 from dagster import (
     AssetCheckResult,
     AssetExecutionContext,
-    Failure,
     MaterializeResult,
     MetadataValue,
     RetryRequested,
@@ -30,6 +29,7 @@ from groups_assets.contract.format import AGENTS, GROUPS, MEMBERS
 from groups_assets.day.load import load_day, transient
 from groups_assets.day.outcome import DayOutcome, DayRefused
 from groups_assets.defs.check_results import check_result
+from groups_assets.errors import expected_failure, restore_tracebacks
 from groups_assets.partitions import sync_days
 from groups_assets.redact import redact
 from groups_assets.resources.checks import ChecksResource
@@ -57,6 +57,7 @@ def sync_day(
     source: SourceResource,
     checks: ChecksResource,
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
+    restore_tracebacks()
     day = context.partition_key
     try:
         outcome = load_day(
@@ -69,15 +70,14 @@ def sync_day(
             log=context.log,
         )
     except DayRefused as err:
-        raise Failure(str(err), allow_retries=False) from None
+        raise expected_failure(str(err)) from None
     except psycopg.Error as err:
         if transient(err):
             raise _retry(context, err) from err
-        raise Failure(
+        raise expected_failure(
             f"day {day}: PostgreSQL refused a statement: {redact(str(err)).strip()} "
             f"(SQLSTATE {err.sqlstate}). Retrying would not help; check the role's privileges "
-            "(docs/deployment.md) and the schema. The tables are as before the day.",
-            allow_retries=False,
+            "(docs/deployment.md) and the schema. The tables are as before the day."
         ) from None
     except Exception as err:
         if transient(err):  # an executor lost its connection to the database
@@ -88,11 +88,10 @@ def sync_day(
     for verdict in outcome.verdicts:
         yield check_result(verdict.dated(day))
     if outcome.blocked:
-        raise Failure(
+        raise expected_failure(
             f"day {day}: {outcome.verdict(names.REJECT_RATIO).description}. The tables were left as they "
             "were; fix the export and run the day again (or raise GROUPS_MAX_REJECT_RATIO if the data "
-            "is what it is).",
-            allow_retries=False,
+            "is what it is)."
         )
 
 

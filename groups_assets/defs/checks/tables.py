@@ -12,6 +12,7 @@ from dagster import (
 )
 
 from groups_assets.defs.check_results import check_result
+from groups_assets.errors import restore_tracebacks
 from groups_assets.partitions import sync_days
 from groups_assets.quality.tables import TABLE_CHECKS, TableCheck, evaluate
 from groups_assets.resources.checks import ChecksResource
@@ -29,6 +30,7 @@ def _definition(check: TableCheck) -> AssetChecksDefinition:
         def run(
             context: AssetCheckExecutionContext, postgres: PostgresResource, checks: ChecksResource
         ) -> AssetCheckResult:
+            restore_tracebacks()
             database = postgres.start()
             return check_result(evaluate(check, database, context.partition_key, checks.timeout_seconds))
 

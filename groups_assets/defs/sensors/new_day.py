@@ -1,4 +1,8 @@
-"""The new-day sensor: a run of sync_day_job for each new complete sync-<day> folder.
+"""The new-day sensor: a run of sync_day_job for each complete sync-<day> folder not yet loaded.
+
+A day is loaded when its last asset (inactive_flags) has a materialization for it in the
+instance, whatever door loaded it. Days listed as partitions without a run (days.py's complete
+folders, added when `dev` starts and when a run loads) are still new to it.
 
 No `from __future__ import annotations` here: Dagster reads the sensors' `context` annotations.
 """
@@ -9,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dagster import (
+    AssetKey,
     DefaultSensorStatus,
     RunRequest,
     SensorEvaluationContext,
@@ -17,7 +22,7 @@ from dagster import (
 )
 
 from groups_assets.days import DAY_FOLDER_PREFIX, BadDayKey, day_folder, folder_readiness, natural_key
-from groups_assets.names import SYNC_DAY_JOB
+from groups_assets.names import INACTIVE_FLAGS, SYNC_DAY_JOB
 from groups_assets.partitions import sync_days
 from groups_assets.resources.alert_webhook import Log
 from groups_assets.resources.source import SourceResource
@@ -61,14 +66,14 @@ def new_day_requests(
             skip_reason=f"source root {source_root} is not a folder (set GROUPS_SOURCE_ROOT)",
             cursor=state.dump(),
         )
-    known = set(context.instance.get_dynamic_partitions(sync_days.name))
+    loaded = context.instance.get_materialized_partitions(AssetKey(INACTIVE_FLAGS))
     ready: list[str] = []
     waiting: list[str] = []
     for entry in sorted(source_root.iterdir()):
         if not entry.name.startswith(DAY_FOLDER_PREFIX) or not entry.is_dir():
             continue
         day = entry.name[len(DAY_FOLDER_PREFIX) :]
-        if day in state.requested or day in known or entry.name in state.skipped:
+        if day in state.requested or day in loaded or entry.name in state.skipped:
             continue
         try:
             folder = day_folder(source_root, day)
@@ -88,9 +93,11 @@ def new_day_requests(
     if not ready:
         note = f"; waiting for {', '.join(sorted(waiting, key=natural_key))}" if waiting else ""
         return SensorResult(skip_reason=f"no new complete sync-<day> folder{note}", cursor=state.dump())
+    partitions = set(context.instance.get_dynamic_partitions(sync_days.name))
+    new = [day for day in ready if day not in partitions]
     return SensorResult(
         run_requests=[RunRequest(run_key=day, partition_key=day) for day in ready],
-        dynamic_partitions_requests=[sync_days.build_add_request(ready)],
+        dynamic_partitions_requests=[sync_days.build_add_request(new)] if new else [],
         cursor=state.dump(),
     )
 
@@ -102,7 +109,7 @@ def new_day_requests(
     description=(
         "Every 30 s: each sync-<day>/ folder under the source root that is complete (has a "
         "_SUCCESS file, or nothing in it changed for GROUPS_SENSOR_SETTLE_SECONDS, default 300) "
-        "and is not yet a partition becomes a partition and gets one run, oldest day first."
+        "and not yet loaded gets one run (its partition added if new), oldest day first."
     ),
 )
 def new_day_sensor(context: SensorEvaluationContext, source: SourceResource) -> SensorResult:
