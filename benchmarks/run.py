@@ -40,12 +40,14 @@ import io
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -496,6 +498,115 @@ def effective_lookup(url: str, schema: str) -> dict:
     return found
 
 
+LAUNCH_RUN = """
+mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
+    __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }
+"""
+RUN_STATUS = "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }"
+
+
+def graphql(port: int, query: str, variables: dict) -> dict:
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own loopback UI
+        return json.loads(response.read())["data"]
+
+
+def ui_run(port: int, day: str) -> float:
+    """Seconds from the UI's launch of a day (the GraphQL call its *Launch 1 run* makes: every
+    asset and check of the day) to the run's end, as its user waits for it."""
+    from groups_assets import names
+
+    selector = {
+        "repositoryLocationName": names.CODE_LOCATION,
+        "repositoryName": "__repository__",
+        "jobName": "__ASSET_JOB",
+        "assetSelection": [{"path": [name]} for name in names.ASSETS],
+    }
+    tags = [{"key": "dagster/partition", "value": day}]
+    params = {"selector": selector, "executionMetadata": {"tags": tags}}
+    started = time.monotonic()
+    launched = graphql(port, LAUNCH_RUN, {"params": params})["launchRun"]
+    if launched["__typename"] != "LaunchRunSuccess":
+        sys.exit(f"the UI's launch of {day} failed: {launched}")
+    run_id = launched["run"]["runId"]
+    while (status := graphql(port, RUN_STATUS, {"id": run_id})["runOrError"]["status"]) not in (
+        "SUCCESS",
+        "FAILURE",
+        "CANCELED",
+    ):
+        time.sleep(0.2)
+    if status != "SUCCESS":
+        sys.exit(f"the UI's run of {day} ended {status}")
+    return time.monotonic() - started
+
+
+def bench_ui_door(url: str, work: Path) -> dict:
+    """The sample days through the UI's door against the command line's, on one warm server:
+    `groups-pipeline dev` started as its user starts it (its Spark server warmed as it says), day 1
+    then day 2 launched as the UI launches them, and the same days from the command line, on
+    dev's warm server, into other tables."""
+    home = Path(tempfile.mkdtemp(prefix="groups-bench-ui-", dir=work))
+    port, spark_port = 13000 + os.getpid() % 1000, 14000 + os.getpid() % 1000
+    with psycopg.connect(url, autocommit=True) as conn:
+        for schema in ("ui_door", "ui_door_cli"):
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+    sample = source_for("sample", work)
+    env = cli_env(url, "ui_door", "", home, sample)
+    env.pop("GROUPS_SPARK_MASTER")  # dev starts its own server
+    env["DAGSTER_HOME"] = str(home / "ui")
+    command = [
+        sys.executable,
+        "-m",
+        "groups_assets",
+        "dev",
+        "--port",
+        str(port),
+        "--spark-port",
+        str(spark_port),
+    ]
+    print("[ui door] groups-pipeline dev ...", flush=True)
+    started = time.monotonic()
+    dev = subprocess.Popen(
+        command, env=env, cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    result: dict = {}
+    try:
+        for line in dev.stdout:
+            if line.startswith("Dagster UI at"):
+                break
+        else:
+            sys.exit(f"groups-pipeline dev did not start (exit {dev.wait()})")
+        result["dev ready"] = time.monotonic() - started
+        threading.Thread(target=dev.stdout.read, daemon=True).start()
+        print(f"  ready in {result['dev ready']:.1f} s", flush=True)
+        cli = dict(
+            env,
+            GROUPS_DB_SCHEMA="ui_door_cli",
+            GROUPS_SPARK_MASTER=f"sc://127.0.0.1:{spark_port}",
+            DAGSTER_HOME=str(home / "cli"),
+        )
+        for day in ("day1", "day2"):
+            settle(url)
+            result[f"ui {day}"] = ui_run(port, day)
+            settle(url)
+            result[f"cli {day}"], _, _ = timed(
+                [sys.executable, "-m", "groups_assets", "run", "--day", day], cli
+            )
+            ratio = result[f"ui {day}"] / result[f"cli {day}"]
+            print(
+                f"  {day}: UI {result[f'ui {day}']:.1f} s, command line {result[f'cli {day}']:.1f} s "
+                f"on the same warm server ({ratio:.2f}x)",
+                flush=True,
+            )
+    finally:
+        os.killpg(dev.pid, signal.SIGINT)
+        dev.wait(timeout=120)
+    return result
+
+
 def versus_dlt(seconds: float, dlt: float | None) -> str:
     if not dlt:
         return "-"
@@ -544,7 +655,7 @@ def main() -> None:
     finally:
         if folder is not None:
             discard(folder)
-    report(*measured, args.json)
+    report(*measured, json_path=args.json)
 
 
 def measure(scales: list[str], url: str, work: Path, args: argparse.Namespace) -> tuple:
@@ -567,9 +678,10 @@ def measure(scales: list[str], url: str, work: Path, args: argparse.Namespace) -
         server.terminate()
         server.wait()
     server_peak = server_memory.stop()
+    ui_door = bench_ui_door(url, work) if "sample" in scales else {}
     bad_edit = bench_bad_edit(url, work, args.spark_master)
     shapes = inactive_shapes(url)
-    return results, server_peak, bad_edit, shapes, by_format
+    return results, server_peak, bad_edit, shapes, by_format, ui_door
 
 
 def report(
@@ -578,6 +690,7 @@ def report(
     bad_edit: dict,
     shapes: dict,
     by_format: dict,
+    ui_door: dict,
     json_path: str | None,
 ) -> None:
     """The summary table and figures, written as JSON to `json_path` if given (first: nothing
@@ -591,6 +704,7 @@ def report(
                     "shapes": shapes,
                     "bad_edit": bad_edit,
                     "formats": by_format,
+                    "ui_door": ui_door,
                 },
                 indent=2,
             )
@@ -644,6 +758,15 @@ def report(
     if sample:
         for label in ("first load", "warm server"):
             print(f"sample day, {label}, seconds by stage:", json.dumps(sample["runs"][label]["profile"]))
+    if ui_door:
+        print(
+            f"the UI's door (sample days, groups-pipeline dev ready in {ui_door['dev ready']:.1f} s): "
+            + "; ".join(
+                f"{day} UI {ui_door[f'ui {day}']:.1f} s, command line {ui_door[f'cli {day}']:.1f} s "
+                f"({ui_door[f'ui {day}'] / ui_door[f'cli {day}']:.2f}x)"
+                for day in ("day1", "day2")
+            )
+        )
     print(
         f"inactive statement, 100,000 groups: chain {shapes['chain']:.2f} s, "
         f"bushy tree {shapes['bushy']:.2f} s "

@@ -67,18 +67,3 @@ def test_each_database_and_schema_has_a_dagster_home_of_its_own():
     assert len(homes) == 4 and Path("/srv/groups/dagster_home") not in homes
     assert all(h.parent == Path("/srv/groups") and "secret" not in str(h) for h in homes)
     assert home(DAGSTER_HOME="/srv/dagster") == Path("/srv/dagster")
-
-
-def test_the_readmes_ui_directions_are_the_uis_own_words():
-    """Every UI word the directions of docs/operating.md name (in italics) is in the webserver's own code."""
-    import dagster_webserver
-
-    page = (Path(__file__).resolve().parents[1] / "docs" / "operating.md").read_text()
-    directions = page.split("In the UI (the words in italics", 1)[1].split("## A warm Spark", 1)[0]
-    words = set(re.findall(r"(?<!\*)\*([A-Z][A-Za-z ]+)\*(?!\*)", directions))
-    assert {"Catalog", "View lineage", "Materialize all", "Add a partition", "Plots"} <= words
-    bundle = Path(dagster_webserver.__file__).parent / "webapp" / "build"
-    code = "".join(p.read_text(errors="replace") for p in bundle.rglob("*.js"))
-    missing = sorted(w for w in words if w not in code)
-    assert not missing, f"docs/operating.md names UI words the UI does not have: {missing}"
-    assert "View global asset lineage" not in code  # what the directions said before, and the UI never did

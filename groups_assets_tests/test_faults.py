@@ -18,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from dagster import DagsterInstance
 
 from groups_assets_tests.support import SAMPLE, Pipeline, restart_embedded
 
@@ -78,34 +79,36 @@ def _wait_pipeline_gone(url: str) -> None:
     raise AssertionError("connections of the killed run are still open")
 
 
-@pytest.fixture
-def sample_pipeline(pipeline: Pipeline) -> Pipeline:
-    shutil.copytree(SAMPLE, pipeline.root, dirs_exist_ok=True)
-    for path in (pipeline.root / "sync-day2" / "admin_groups").glob("*.json"):
+def _sample_without_the_flipping_group(root: Path) -> None:
+    shutil.copytree(SAMPLE, root, dirs_exist_ok=True)
+    for path in (root / "sync-day2" / "admin_groups").glob("*.json"):
         kept = [
             line
             for line in path.read_text().splitlines(keepends=True)
             if f'"group_id": {FLIPPING_GROUP},' not in line
         ]
         path.write_text("".join(kept))
+
+
+@pytest.fixture
+def sample_pipeline(pipeline: Pipeline) -> Pipeline:
+    _sample_without_the_flipping_group(pipeline.root)
     return pipeline
 
 
-def _uninterrupted(pipeline: Pipeline, tmp_path_factory) -> dict:
-    """The dump of day 1 then day 2, uninterrupted, in a schema of its own."""
-    other = Pipeline(
-        root=pipeline.root,
-        url=pipeline.url,
-        schema=pipeline.schema + "_ref",
-        instance=pipeline.instance,
-        staging=tmp_path_factory.mktemp("ref_staging"),
-    )
-    other.run("day1")
-    other.run("day2")
-    return other.dump()
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory, pg_url, spark) -> dict:
+    """The dump of day 1 then day 2, uninterrupted, in a schema of its own (once for the module)."""
+    root = tmp_path_factory.mktemp("uninterrupted") / "source"
+    _sample_without_the_flipping_group(root)
+    with DagsterInstance.ephemeral() as instance:
+        reference = Pipeline(root, pg_url, f"uninterrupted_{os.getpid()}", instance, root.parent / "staging")
+        reference.run("day1")
+        reference.run("day2")
+        return reference.dump()
 
 
-def test_sigkill_while_writing_leaves_the_day_unapplied(sample_pipeline, tmp_path, tmp_path_factory):
+def test_sigkill_while_writing_leaves_the_day_unapplied(sample_pipeline, tmp_path, uninterrupted):
     pipeline = sample_pipeline
     pipeline.run("day1")
     before = pipeline.dump()
@@ -127,10 +130,10 @@ def test_sigkill_while_writing_leaves_the_day_unapplied(sample_pipeline, tmp_pat
     assert pipeline.dump() == before, f"a kill in {statement!r} left part of the day"
 
     pipeline.run("day2")
-    assert pipeline.dump() == _uninterrupted(pipeline, tmp_path_factory)
+    assert pipeline.dump() == uninterrupted
 
 
-def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, tmp_path_factory, pg_data):
+def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, uninterrupted, pg_data):
     pipeline = sample_pipeline
     pipeline.run("day1")
     blocker = psycopg.connect(pipeline.url, options=f"-c search_path={pipeline.schema}")
@@ -145,7 +148,7 @@ def test_database_restart_mid_day_is_retried(sample_pipeline, tmp_path, tmp_path
     assert proc.returncode == 0, out + err[-3000:]
     assert "day day2: succeeded" in out
     assert restart_seconds < 30
-    assert pipeline.dump() == _uninterrupted(pipeline, tmp_path_factory)
+    assert pipeline.dump() == uninterrupted
 
 
 def _stage_tables(pipeline: Pipeline) -> list[str]:

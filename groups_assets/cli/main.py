@@ -97,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument(
         "--cold",
         action="store_true",
-        help="say ready at once, without first running a synthetic day (the first run is then slow)",
+        help="do not warm the server with synthetic days once it listens (the first run is then slower)",
     )
     return parser
 
@@ -292,9 +292,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def dev(args: argparse.Namespace) -> int:
-    """The Dagster UI and daemon (`dg dev`) with a warm Spark for their runs. Quiet: the terminal
-    shows where the UI and the logs are, and errors; everything the processes print goes to the
-    log file."""
+    """The Dagster UI and daemon (`dg dev`) with a warm Spark for their runs. The Spark server and
+    the UI start at once; the terminal shows what is starting, where the UI and the logs are, and
+    errors; everything the processes print goes to the log file."""
+    started = time.monotonic()
     resources = _resources()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log_path = _home(resources) / "logs" / f"dev-{stamp}.log"
@@ -316,20 +317,31 @@ def dev(args: argparse.Namespace) -> int:
     command = [dg, "dev", "--host", args.host, "--port", args.port]
     # dg shuts down on SIGINT: make sure it can (a shell's background job starts with it ignored).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    # A SIGTERM before dg is up (the Spark server warming) stops dev as Ctrl-C does.
+    # A SIGTERM before dg is up (the Spark server starting) stops dev as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     print(f"logs: {log_path}", flush=True)
     try:
         with (
             log_path.open("ab") as log,
-            _spark_server(args.spark_port, resources["spark"].master, log) as spark_url,
+            _spark_server(args.spark_port, resources["spark"].master, log) as (spark_url, warming),
         ):
             env |= {"GROUPS_SPARK_MASTER": spark_url}
+            print("Dagster: starting the UI, the daemon and the code location ...", flush=True)
             ui = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
             # A service stop: dg first (it shuts down on SIGINT, as on Ctrl-C), then the Spark server.
             signal.signal(signal.SIGTERM, lambda *_: ui.send_signal(signal.SIGINT))
-            if _answers(args.host, int(args.port), ui):
-                print(f"Dagster UI at {ui_url} (Ctrl-C stops it)", flush=True)
+            answers = _answers(args.host, int(args.port), ui)
+            warming.join()  # the first run is as fast as the next once the server is warm
+            if warming.failed:
+                ui.send_signal(signal.SIGINT)
+                _wait(ui)
+                print(f"groups-pipeline dev: {warming.failed}", file=sys.stderr)
+                return EXIT_FAILED
+            if answers:
+                print(
+                    f"Dagster UI at {ui_url} (ready in {time.monotonic() - started:.0f} s; Ctrl-C stops it)",
+                    flush=True,
+                )
             code = _wait(ui)
     except KeyboardInterrupt:  # Ctrl-C before dg was up
         return EXIT_OK
@@ -364,37 +376,58 @@ def _answers(host: str, port: int, process: subprocess.Popen, timeout: float = 3
     return False
 
 
+class _Warming(threading.Thread):
+    """Follows a starting Spark server: says when it is up and when it is warm; `failed` holds why
+    it did not start, if it did not."""
+
+    def __init__(self, server: subprocess.Popen, log) -> None:
+        super().__init__(daemon=True)
+        self.server, self.log, self.failed = server, log, ""
+
+    def run(self) -> None:
+        if self.server is None:  # a server of the user's: up and warm already
+            return
+        started = time.monotonic()
+        line = self.server.stdout.readline()  # its first line: the URL, or nothing if it failed
+        if not line.startswith("sc://"):
+            self.server.wait()
+            self.failed = (
+                f"the Spark Connect server did not start (exit {self.server.returncode}); see {self.log.name}"
+            )
+            return
+        print(f"Spark: {line.strip()} is up ({time.monotonic() - started:.0f} s); warming it ...", flush=True)
+        warmed = self.server.stdout.readline().strip()  # its second line: the warm-up, in words
+        print(f"Spark: {warmed.removeprefix('warm: ')}", flush=True)
+        # Whatever else it writes there (its JVM and Python workers share the pipe) goes to the
+        # log, so that a full pipe never blocks it.
+        threading.Thread(
+            target=shutil.copyfileobj, args=(self.server.stdout, _text(self.log)), daemon=True
+        ).start()
+
+
 @contextmanager
-def _spark_server(port: int, master: str, log) -> Iterator[str]:
+def _spark_server(port: int, master: str, log) -> Iterator[tuple[str, threading.Thread]]:
     """A warm Spark for every run the UI and the daemon launch (they inherit GROUPS_SPARK_MASTER):
     the Spark Connect server of GROUPS_SPARK_MASTER when it is one, else a `spark-server` child
-    on 127.0.0.1:`port` while the block runs, warmed before it says it is ready."""
+    on 127.0.0.1:`port` while the block runs. Yields its URL at once (the UI starts meanwhile), and
+    a thread that ends when the server is warm, or did not start."""
     from groups_assets.runtime.spark_session import is_remote
 
     if is_remote(master):
         from groups_assets.redact import redact
 
         print(f"Spark: the Spark Connect server at {redact(master)}", flush=True)
-        yield master
+        done = _Warming(None, log)
+        done.start()
+        yield master, done
         return
     command = [sys.executable, "-m", "groups_assets", "spark-server", "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)  # noqa: S603
-    print("Spark: starting a Connect server and warming it with a synthetic day ...", flush=True)
+    print(f"Spark: starting a Connect server on 127.0.0.1:{port} ...", flush=True)
+    warming = _Warming(server, log)
+    warming.start()
     try:
-        line = server.stdout.readline()  # its first line: the URL, or nothing if it failed
-        if not line.startswith("sc://"):
-            server.wait()
-            raise SystemExit(
-                f"groups-pipeline dev: the Spark Connect server did not start (exit {server.returncode}); "
-                f"see {log.name}"
-            )
-        print(
-            f"Spark: {line.strip()}, warm; the UI's, the backfills' and the sensors' runs use it", flush=True
-        )
-        # Whatever else it writes there (its JVM and Python workers share the pipe) goes to the
-        # log, so that a full pipe never blocks it.
-        threading.Thread(target=shutil.copyfileobj, args=(server.stdout, _text(log)), daemon=True).start()
-        yield line.strip()
+        yield f"sc://127.0.0.1:{port}", warming
     finally:
         server.terminate()
         server.wait(timeout=120)
@@ -421,6 +454,10 @@ def spark_server(args: argparse.Namespace) -> int:
             flush=True,
         )
 
+    def warmed(what: str) -> None:
+        print(f"warm: {what}", flush=True)  # the second line, for `dev`
+        print(f"  {what}", file=sys.stderr, flush=True)
+
     try:
         master = LOCAL_MASTER if spark.master == AUTO_MASTER else spark.master
         serve(
@@ -432,6 +469,7 @@ def spark_server(args: argparse.Namespace) -> int:
             ready,
             warm_with=None if args.cold else resources["source"].format,
             log=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
+            warmed=warmed,
         )
     except ServerNotStarted as err:
         print(f"groups-pipeline spark-server: {err}", file=sys.stderr)

@@ -39,7 +39,7 @@ from groups_assets.quality.evidence import SAMPLE_ROWS
 from groups_assets.quality.verdict import Verdict
 from groups_assets.runtime.spark_session import SparkUnavailable
 from groups_assets.warehouse import schema
-from groups_assets.warehouse.database import Database, DatabaseUnavailable
+from groups_assets.warehouse.database import Database
 from groups_assets.warehouse.staging import Stage, stage_day, stage_rows
 from groups_assets.warehouse.statements import statement
 from groups_assets.warehouse.transaction import DayPlan, apply_day
@@ -147,14 +147,15 @@ def load_day(
 
 
 def _preflight(day: str, fmt: Format, source_root: Path, database: Database) -> DayFiles:
-    """What would make the day fail anyway, before any work: the database, the schema's format,
-    the day's files. Reads only: a day refused leaves even the schema alone."""
+    """What would make the day fail anyway, before any work: the database (DatabaseUnavailable),
+    the schema's format, the day's files (DayRefused). Reads only: a day refused leaves even the
+    schema alone."""
     try:
         database.ping()  # first: a run that could only fail at its last stage fails now
         with database.connect() as conn:
             schema.check_format(conn, database.schema, fmt)
         files = day_files(source_root, day, fmt.folders)
-    except (DatabaseUnavailable, schema.FormatMismatch) as err:
+    except schema.FormatMismatch as err:
         raise DayRefused(f"day {day}: {err}") from None
     except BadDayKey as err:
         raise DayRefused(str(err)) from None

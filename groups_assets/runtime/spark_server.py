@@ -101,9 +101,11 @@ def serve(
     ready: Callable[[str], None],
     warm_with: str | None = None,
     log: Callable[[str], None] = print,
+    warmed: Callable[[str], None] = print,
 ) -> None:
-    """Run the server until SIGINT or SIGTERM; `ready` gets its URL once clients can connect,
-    after the server has run a synthetic day of the `warm_with` format (warm_up.py)."""
+    """Run the server until SIGINT or SIGTERM. `ready` gets its URL once clients can connect; the
+    server then runs synthetic days of the `warm_with` format through a client of its own, as the
+    runs will (warm_up.py), and `warmed` gets what that did, in words."""
     if is_remote(master):
         raise ServerNotStarted(
             f"GROUPS_SPARK_MASTER is {master}, a Spark Connect URL: the server needs a master to "
@@ -129,20 +131,38 @@ def serve(
     try:
         if not listening(host, port):
             raise ServerNotStarted(f"Spark started but does not listen on {host}:{port}; see its log.")
-        if warm_with and master.startswith("local"):  # a cluster's executors cannot read our temp folder
-            try:
-                log(warm(spark, formats.get(warm_with)))
-            except Exception as err:  # noqa: BLE001 - a warm-up is an optimisation: the server still serves
-                log(f"warm-up skipped: {type(err).__name__}: {err}")
         # Clients of the same machine connect to the loopback address when it binds them all.
-        note = _announce(home, "127.0.0.1" if host in ("0.0.0.0", "::", "") else host, port)  # noqa: S104
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        note = _announce(home, local, port)
         ready(url(host, port))
+        if warm_with and master.startswith("local"):  # a cluster's executors cannot read our temp folder
+            warmed(_warm_through(url(local, port), warm_with))
+        else:
+            warmed("not warmed (no format, or a cluster's master)")
         while not stop.wait(1.0):
             pass
     finally:
         if note is not None and _announced_by_me(note):
             note.unlink()
         spark.stop()
+
+
+def _warm_through(server_url: str, format_name: str) -> str:
+    """Warm the server as its runs use it: through a Spark Connect client of its own, so that the
+    server's side of Connect (the planning of clients' plans) is warm too, not only Spark."""
+    from pyspark.sql import SparkSession
+
+    try:
+        said = []
+        for _ in range(2):  # a second client finds the first one's work done, as a second run does
+            client = SparkSession.builder.remote(server_url).create()
+            try:
+                said.append(warm(client, formats.get(format_name)))
+            finally:
+                client.stop()
+        return f"{said[0]}, then again in {said[1].rsplit(' in ', 1)[1]}"
+    except Exception as err:  # noqa: BLE001 - a warm-up is an optimisation: the server still serves
+        return f"warm-up skipped: {type(err).__name__}: {err}"
 
 
 def _announced_by_me(note: Path) -> bool:

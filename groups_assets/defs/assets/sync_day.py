@@ -36,6 +36,7 @@ from groups_assets.resources.checks import ChecksResource
 from groups_assets.resources.postgres import PostgresResource
 from groups_assets.resources.source import SourceResource
 from groups_assets.resources.spark import SparkResource
+from groups_assets.warehouse.database import DatabaseUnavailable
 
 # A database restart in the middle of a day: the transaction rolls back and the step runs again
 # (2 + 4 + 8 + 16 s of waiting at most). What a retry cannot fix fails at once.
@@ -71,6 +72,10 @@ def sync_day(
         )
     except DayRefused as err:
         raise expected_failure(str(err)) from None
+    except DatabaseUnavailable as err:
+        if context.retry_number > 0:  # it answered a moment ago: a restart, most likely
+            raise _retry(context, err) from None
+        raise expected_failure(f"day {day}: {err}") from None
     except psycopg.Error as err:
         if transient(err):
             raise _retry(context, err) from err
