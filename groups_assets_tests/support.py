@@ -3,6 +3,7 @@ that runs days through the code location's own definitions and reads the tables 
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import time
@@ -91,6 +92,13 @@ CHANGES = {
 }
 
 
+@functools.cache
+def asset_job():
+    """The implicit asset job of the code location's definitions (what *Materialize all* runs),
+    loaded once per test process: the definitions do not change during a test session."""
+    return load_defs().resolve_implicit_global_asset_job_def()
+
+
 @dataclass
 class Pipeline:
     """A source root, a schema and a Dagster instance of one test, and ways to look at them."""
@@ -132,8 +140,7 @@ class Pipeline:
         code location's definitions, with this test's resources (`settings` change them)."""
         if not self.instance.has_dynamic_partition(sync_days.name, day):
             self.instance.add_dynamic_partitions(sync_days.name, [day])
-        job = load_defs().resolve_implicit_global_asset_job_def()
-        result = job.execute_in_process(
+        result = asset_job().execute_in_process(
             partition_key=day,
             instance=self.instance,
             raise_on_error=False,

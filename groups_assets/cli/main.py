@@ -523,12 +523,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("groups-pipeline: stopped; the day's tables are as they were before it", file=sys.stderr)
         code = EXIT_FAILED
+        _bound_clean_up(code)
     else:
         # The work is done: spare the interpreter's last collections over everything Dagster
         # and Spark loaded (about a second at exit). Exit handlers still run.
         gc.freeze()
     _keep_exit_status()
     return code
+
+
+# After a stop, the exit handlers (the JVM ended, its scratch folder removed) get this long.
+STOP_CLEAN_UP_SECONDS = 30
+
+
+def _bound_clean_up(code: int) -> None:
+    """A stop ends the process within STOP_CLEAN_UP_SECONDS, whatever its clean-up waits for (a
+    JVM still starting, a Spark job of a worker thread): then what is still running is told on
+    stderr, the children are killed and the process exits. A scratch folder left behind is
+    removed by the next run (it carries this process's id)."""
+
+    def give_up() -> None:
+        import faulthandler
+
+        from groups_assets.runtime.spark_session import kill_children
+
+        print(
+            f"groups-pipeline: the clean-up after the stop took over {STOP_CLEAN_UP_SECONDS} s; "
+            "ending now. Where it waited:",
+            file=sys.stderr,
+            flush=True,
+        )
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        kill_children()
+        os._exit(code)
+
+    timer = threading.Timer(STOP_CLEAN_UP_SECONDS, give_up)
+    timer.daemon = True
+    timer.start()
 
 
 def _keep_exit_status() -> None:

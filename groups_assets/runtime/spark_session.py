@@ -167,15 +167,24 @@ def _remove(folder: str) -> None:
     the class archive is let exit on its own first, writing it; any other is killed (its stdin
     closing at exit would end it too, but only after the folder is gone, and one still starting,
     a run stopped early, would go on writing into it)."""
+    # A session still starting in another thread (the CLI's background start) is let finish
+    # first, and none starts after: a JVM launched after the kill would outlive the process.
+    _exiting.set()
+    _process_lock.acquire(timeout=60)
     finish_recording()
     _disconnect()
+    kill_children()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def kill_children() -> None:
+    """Kill (SIGKILL) and reap every child process of this one: the JVM it started."""
     for pid in _children():
         try:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _disconnect() -> None:
@@ -242,6 +251,7 @@ def _remote_session(config: dict[str, str]):
 
 
 _process_lock = threading.Lock()
+_exiting = threading.Event()  # set by the exit handler: no session starts after it
 _process_master: list[str] = []  # the master of the process's session, once it has one
 
 
@@ -251,6 +261,8 @@ def process_session(master: str, cache_dir: Path, input_bytes: int):
     session, on the master it started with, whatever it asks (a warm server that appeared or
     went away meanwhile does not make a second session)."""
     with _process_lock:
+        if _exiting.is_set():
+            raise SparkUnavailable("the process is ending: no Spark session starts now")
         master = _process_master[0] if _process_master else master
         started = session(spark_config(master, cache_dir), input_bytes)
         if not _process_master:
