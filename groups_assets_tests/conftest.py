@@ -98,3 +98,16 @@ def server():
     yield recorder
     recorder.shutdown()
     recorder.server_close()
+
+
+# The modules that take longest, by their measured times: the workers start them first and share
+# the short ones after, so that no worker meets a long one last.
+LONGEST_FIRST = ("test_deployment", "test_cli", "test_faults", "test_reliability", "test_formats")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        module = item.path.stem
+        return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)

@@ -6,11 +6,14 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import pytest
+
 from groups_assets_tests.support import agent, group, lines
 
 T0, T1, T2 = "2026-10-31T00:00:00Z", "2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z"
 
 
+@pytest.mark.slow  # several days, or thousands of records, through Spark
 def test_updated_at_guard_for_groups_memberships_and_agents(pipeline):
     pipeline.write(
         "d1",

@@ -55,7 +55,7 @@ def test_bad_day_keys_and_a_missing_source_root_exit_2_with_advice(cli_env, monk
         assert advice in capsys.readouterr().err, args
 
 
-def test_day1_then_day2_then_all(cli_env, tmp_path):
+def test_day1_then_all_then_nothing_left(cli_env, tmp_path):
     # A machine's first JVM records the class archive as it exits (the clean-up of the run's
     # scratch folder must let it); every later JVM maps it.
     cache = tmp_path / "cache"
@@ -82,10 +82,11 @@ def test_day1_then_day2_then_all(cli_env, tmp_path):
     assert len(archives) == 1 and archives[0].endswith(".jsa"), archives
     assert sorted(Path(cli_env["TMPDIR"]).glob("groups-spark-*")) == []
 
-    # With -Xshare:on a JVM that cannot map its archive does not start: day 2 proves it maps.
-    second = cli("run", "--day", "day2", env=cli_env | {"JAVA_TOOL_OPTIONS": "-Xshare:on"})
+    # --all loads the days not yet loaded: day 2 only. With -Xshare:on a JVM that cannot map its
+    # archive does not start: it proves the archive maps.
+    second = cli("run", "--all", env=cli_env | {"JAVA_TOOL_OPTIONS": "-Xshare:on"})
     assert second.returncode == 0, second.stdout + second.stderr[-3000:]
-    assert "day day2: succeeded" in second.stdout
+    assert "day day2: succeeded" in second.stdout and "day day1" not in second.stdout
     assert second.stderr == ""
     assert "5 became inactive" in second.stdout
     # 1008, 1009, 1018, 1021 and 1022 flip to inactive; 1019 moves under 1006.
@@ -101,9 +102,13 @@ def test_day1_then_day2_then_all(cli_env, tmp_path):
     assert inactive == {1008, 1009, 1011, 1018, 1021, 1022, 1028}
     assert rejects == 39
 
-    # Both days are materialized in the Dagster instance: --all has nothing left to do.
+    # Both days are materialized in the Dagster instance: --all has nothing left to do, and
+    # starts no JVM for it.
     done = cli("run", "--all", env=cli_env)
     assert done.returncode == 0 and "nothing to do" in done.stdout
+    logs = sorted((Path(cli_env["GROUPS_HOME"]) / "logs").glob("run-all-*.log"))
+    assert len(logs) == 2
+    assert ["jdk.incubator.vector" in log.read_text() for log in logs] == [True, False]  # the JVM's words
 
 
 def _on_path(command: str) -> bool:

@@ -469,6 +469,7 @@ def folders(draw, source: str, records: tuple[int, int], files: tuple[int, int])
 # The property
 
 
+@pytest.mark.slow  # several days, or thousands of records, through Spark
 @settings(
     max_examples=4,
     deadline=None,

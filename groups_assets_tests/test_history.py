@@ -4,6 +4,8 @@ back within one day; and a database loaded before history existed gains it on th
 
 from __future__ import annotations
 
+import pytest
+
 from groups_assets_tests.support import Pipeline, agent, as_version, group, lines
 
 T1, T2, T3, T4 = (f"2026-11-0{d}T00:00:00Z" for d in (1, 2, 3, 4))
@@ -20,6 +22,7 @@ def opened(result) -> int:
     return event.metadata["versions_opened"].value
 
 
+@pytest.mark.slow  # several days, or thousands of records, through Spark
 def test_versions_follow_the_days(pipeline):
     # A chain 1 <- 2 <- 3 <- 4; the only active agent (40) sits at the bottom, under 4.
     chain = {1: None, 2: 1, 3: 2, 4: 3}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 
 import psycopg
+import pytest
 from psycopg.sql import SQL, Identifier
 
 from groups_assets.formats import get
@@ -37,6 +38,7 @@ def accounted(result):
     return check, {k: v.value for k, v in check.metadata.items()}
 
 
+@pytest.mark.slow  # several days, or thousands of records, through Spark
 def test_a_day_whose_writes_are_swallowed_fails_and_names_what_is_missing(pipeline):
     """The user's scenario: day 1 loads; something swallows day 2's group updates, its new
     memberships, its agent updates and its rejects; day 2 runs. Every folder that does not

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from groups_assets_tests.support import ASSETS, SAMPLE
 
 CHECKS = {
@@ -23,6 +25,7 @@ CHECKS = {
 }
 
 
+@pytest.mark.slow  # several days, or thousands of records, through Spark
 def test_sample_days_replays_and_reruns(pipeline):
     shutil.copytree(SAMPLE, pipeline.root, dirs_exist_ok=True)
 

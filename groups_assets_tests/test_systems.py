@@ -65,9 +65,8 @@ def path_taken(result) -> str:
     return "first load" if any(name.startswith("apply/first_load/") for name in statements) else "upsert"
 
 
-@pytest.mark.parametrize(
-    "system", [pytest.param(s, marks=[] if s == "contract" else pytest.mark.slow) for s in sorted(FORMATS)]
-)
+@pytest.mark.slow  # two days, two schemas, through Spark
+@pytest.mark.parametrize("system", sorted(FORMATS))
 def test_the_first_load_and_the_upsert_path_leave_the_same_tables(system, pipeline):
     write_days(pipeline.root, get(system), days=2, malformed_ratio=0.02, change_ratio=0.2, **SHAPE)
     other = pipeline.schema + "_upsert"

@@ -272,7 +272,8 @@ def run(args: argparse.Namespace) -> int:
     log_path = None if args.verbose else home / "logs" / f"run-{args.day or 'all'}-{stamp}.log"
     # Everything but the summary goes to the log file from here, the JVM's own output included.
     with _output_to(log_path) as terminal:
-        _early_spark(fmt, root, list_days(root) if args.all else [args.day], home)
+        if not args.all:  # --all starts Spark once it knows which days are left
+            _early_spark(fmt, root, [args.day], home)
         resources = _resources({"source.root": str(root), "source.format": fmt.name}, terminal)
         dagster_home = _dagster_home(resources, terminal)  # refuses a home of other tables
         if args.all:
@@ -280,6 +281,7 @@ def run(args: argparse.Namespace) -> int:
             if not days:
                 print(f"nothing to do: every day under {root} is loaded")
                 return EXIT_OK
+            _early_spark(fmt, root, days, home)  # sized for the largest day left
         else:
             days = [args.day]
         # The project's own log lines (the day's statements, PostgreSQL's notices) go where the
