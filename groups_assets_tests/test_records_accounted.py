@@ -117,3 +117,50 @@ def test_membership_rows_lost_on_their_way_fail_it_in_a_format_of_a_membership_t
     assert found["sys_user_group_not_in_tables"] == 0
     assert "sys_user_grmember: read" in check.description
     assert "listed, not stored" in found["sample"]
+
+
+def misfile(url: str, schema: str) -> None:
+    """Make PostgreSQL store every membership inserted from now on under another agent: as many
+    pairs as the day wrote, but not the day's."""
+    with psycopg.connect(url, autocommit=True, options=f"-c search_path={schema}") as conn:
+        conn.execute(
+            "CREATE FUNCTION misfile() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN NEW.agent_id := -NEW.agent_id; RETURN NEW; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER misfile BEFORE INSERT ON group_membership FOR EACH ROW EXECUTE FUNCTION misfile()"
+        )
+
+
+def test_memberships_stored_under_other_agents_fail_it_though_their_number_is_right(pipeline):
+    """Day 2's new memberships stored with the wrong agent, one for one: every count of rows is
+    right, and the check still names the pairs listed but not stored, and those stored but not
+    listed."""
+    shutil.copytree(SAMPLE, pipeline.root, dirs_exist_ok=True)
+    clean = pipeline.schema + "_clean"
+    pipeline.run("day1", db_schema=clean)
+    pipeline.run("day2", db_schema=clean)
+    pipeline.run("day1")
+    misfile(pipeline.url, pipeline.schema)
+    check, found = accounted(pipeline.run("day2"))
+    want, got = set(dump(pipeline.url, clean)["group_membership"]), set(pipeline.dump()["group_membership"])
+    assert len(want) == len(got) and want != got
+    assert not check.passed
+    assert found["memberships_left_over"] == len(got - want)
+    assert found["admin_groups_not_in_tables"] == len({group for group, _ in want - got})
+    group, agent = sorted(want - got)[0]
+    assert f"group {group}, agent {agent}" in found["sample"]
+
+
+def test_membership_rows_stored_under_other_agents_fail_it_in_a_format_of_a_membership_table(pipeline):
+    """ServiceNow: the same, for the rows of sys_user_grmember."""
+    fmt = get("servicenow")
+    shape = dict(groups=60, agents=20, avg_members=3, max_depth=4, change_ratio=0.5, seed=5)
+    write_days(pipeline.root, fmt, days=2, **shape)
+    pipeline.run("day1", source_format=fmt.name)
+    misfile(pipeline.url, pipeline.schema)
+    check, found = accounted(pipeline.run("day2", source_format=fmt.name))
+    assert not check.passed
+    assert found["sys_user_grmember_not_in_tables"] > 0
+    assert found["memberships_left_over"] == found["sys_user_grmember_not_in_tables"]
+    assert "listed, not stored" in found["sample"]

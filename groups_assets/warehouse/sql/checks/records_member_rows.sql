@@ -1,21 +1,15 @@
--- records_accounted, the formats of a membership table: a loaded row is held when its pair is in
+-- records_accounted, the formats of a membership table, row by row (when the sums of
+-- records_member_rows_sums.sql differ): a loaded row is held when its pair is in
 -- group_membership, or a later day (%(later_days)s) changed its group's membership since; the
--- groups whose membership the day sets (with a record in the day, or named by a row, unless a
--- later day changed it) hold no pair the day does not list. Keys are turned into ids here
--- again, from the key tables, not from the day's own statements. Returns (rows staged, rows not
--- held, pairs stored but not listed, a sample).
+-- groups whose membership the day sets (records_set_groups) hold no pair the day does not list.
+-- Keys are turned into ids here again, from the key tables, not from the day's own statements.
+-- Returns (rows staged, rows not held, pairs stored but not listed, a sample).
 WITH member_rows AS MATERIALIZED (
     SELECT coalesce(r.group_id, g.group_id) AS group_id, coalesce(r.agent_id, a.agent_id) AS agent_id,
            coalesce(r.group_key, r.group_id::text) AS group_key, coalesce(r.agent_key, r.agent_id::text) AS agent_key
     FROM {stage_member_rows} r
     LEFT JOIN group_keys g ON g.group_key = r.group_key
     LEFT JOIN agent_keys a ON a.agent_key = r.agent_key
-),
-set_groups AS (
-    SELECT d.group_id
-    FROM (SELECT group_id FROM {stage_groups} UNION SELECT group_id FROM member_rows) d
-    LEFT JOIN groups g ON g.group_id = d.group_id
-    WHERE d.group_id IS NOT NULL AND (g.members_day IS NULL OR g.members_day <> ALL (%(later_days)s))
 ),
 missing AS (
     SELECT r.group_key, r.agent_key, 'listed, not stored' AS problem
@@ -29,7 +23,7 @@ missing AS (
 left_over AS (
     SELECT gm.group_id, gm.agent_id
     FROM group_membership gm
-    JOIN set_groups USING (group_id)
+    JOIN records_set_groups USING (group_id)
     WHERE NOT EXISTS (
         SELECT 1 FROM member_rows r WHERE r.group_id = gm.group_id AND r.agent_id = gm.agent_id
     )

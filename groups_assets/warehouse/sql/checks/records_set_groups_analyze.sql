@@ -1,0 +1,1 @@
+ANALYZE records_set_groups;
