@@ -91,9 +91,11 @@ class Stage:
 
     def names(self) -> dict[str, str]:
         """{stage_<kind>: table name}, the placeholders of the sql/ files ("applied": the day's
-        group records that apply, "members_of": the groups whose membership the day sets, both
+        group records that apply, "members_of": the groups whose membership the day sets,
+        "set_groups": those the tables show it set, read back by records_accounted; all three
         filled inside the transaction)."""
-        return {f"stage_{kind}": self.table(kind) for kind in (*STAGE_COLUMNS, "applied", "members_of")}
+        kinds = (*STAGE_COLUMNS, "applied", "members_of", "set_groups")
+        return {f"stage_{kind}": self.table(kind) for kind in kinds}
 
     def create(self, conn: psycopg.Connection) -> list[str]:
         """Create the tables (holding their lock on `conn`); returns the tokens of the killed

@@ -1,19 +1,19 @@
 -- records_accounted, the contract format, pair by pair (when the sums of
 -- records_listed_members_sums.sql differ): a group record whose row holds the record's own version
--- set that group's membership (records_set_groups), which must then be exactly the record's
+-- set that group's membership ({stage_set_groups}), which must then be exactly the record's
 -- agent_ids. Returns (pairs listed but not stored, pairs stored but not listed, the groups with
 -- either, a sample).
 WITH problems AS (
     SELECT m.group_id, m.agent_id, 'listed, not stored' AS problem
     FROM {stage_members} m
-    JOIN records_set_groups USING (group_id)
+    JOIN {stage_set_groups} USING (group_id)
     WHERE NOT EXISTS (
         SELECT 1 FROM group_membership gm WHERE gm.group_id = m.group_id AND gm.agent_id = m.agent_id
     )
     UNION ALL
     SELECT gm.group_id, gm.agent_id, 'stored, not listed'
     FROM group_membership gm
-    JOIN records_set_groups USING (group_id)
+    JOIN {stage_set_groups} USING (group_id)
     WHERE NOT EXISTS (
         SELECT 1 FROM {stage_members} m WHERE m.group_id = gm.group_id AND m.agent_id = gm.agent_id
     )

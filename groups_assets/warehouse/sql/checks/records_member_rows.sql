@@ -1,7 +1,7 @@
 -- records_accounted, the formats of a membership table, row by row (when the sums of
 -- records_member_rows_sums.sql differ): a loaded row is held when its pair is in
 -- group_membership, or a later day (%(later_days)s) changed its group's membership since; the
--- groups whose membership the day sets (records_set_groups) hold no pair the day does not list.
+-- groups whose membership the day sets ({stage_set_groups}) hold no pair the day does not list.
 -- Keys are turned into ids here again, from the key tables, not from the day's own statements.
 -- Returns (rows staged, rows not held, pairs stored but not listed, a sample).
 WITH member_rows AS MATERIALIZED (
@@ -23,7 +23,7 @@ missing AS (
 left_over AS (
     SELECT gm.group_id, gm.agent_id
     FROM group_membership gm
-    JOIN records_set_groups USING (group_id)
+    JOIN {stage_set_groups} USING (group_id)
     WHERE NOT EXISTS (
         SELECT 1 FROM member_rows r WHERE r.group_id = gm.group_id AND r.agent_id = gm.agent_id
     )

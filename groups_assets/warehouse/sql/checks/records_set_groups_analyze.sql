@@ -1,1 +1,1 @@
-ANALYZE records_set_groups;
+ANALYZE {stage_set_groups};

@@ -1,8 +1,8 @@
 -- records_accounted, the contract format: the groups whose membership the day set, those whose
--- row holds the day's own record of them (an older record sets nothing). A table of the
--- transaction, analyzed after (checks/records_set_groups_analyze.sql), so that the comparisons
--- that follow are planned on its true size.
-CREATE TEMP TABLE records_set_groups ON COMMIT DROP AS
+-- row holds the day's own record of them (an older record sets nothing). Analyzed after
+-- (checks/records_set_groups_analyze.sql), so that the comparisons that follow are planned on its
+-- true size.
+INSERT INTO {stage_set_groups} (group_id)
 SELECT s.group_id
 FROM {stage_groups} s
 JOIN groups g ON g.group_id = s.group_id

@@ -2,7 +2,7 @@
 -- those with a record in the day or named by one of its rows (keys turned into ids from the key
 -- tables), unless a later day (%(later_days)s) changed that group's membership since. Analyzed
 -- after (checks/records_set_groups_analyze.sql).
-CREATE TEMP TABLE records_set_groups ON COMMIT DROP AS
+INSERT INTO {stage_set_groups} (group_id)
 SELECT d.group_id
 FROM (
     SELECT group_id FROM {stage_groups}

@@ -56,3 +56,8 @@ CREATE UNLOGGED TABLE {stage_applied} (
 CREATE UNLOGGED TABLE {stage_members_of} (
     group_id BIGINT NOT NULL
 );
+-- The groups whose membership the tables show the day set, read back after the day's writes
+-- (checks/records_set_groups_*.sql).
+CREATE UNLOGGED TABLE {stage_set_groups} (
+    group_id BIGINT
+);
