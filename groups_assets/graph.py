@@ -16,7 +16,16 @@ from groups_assets.partitions import sync_days
 
 ASSETS = (
     AssetSpec(
+        names.SOURCE_DAY,
+        kinds={"api", "json"},
+        group_name="source",
+        description="The day's sync-<day>/ folder, as the source system gave it: kept as it is when "
+        "it is there (an export, or `groups-pipeline fetch`), fetched whole from ServiceNow's or "
+        "Zendesk's API (GROUPS_SERVICENOW_* or GROUPS_ZENDESK_*) when it is not.",
+    ),
+    AssetSpec(
         names.RAW[GROUPS],
+        deps=[names.SOURCE_DAY],
         kinds={"spark", "json"},
         group_name="groups",
         description="Every record of the day's group folder (admin_groups/, sys_user_group/ or "
@@ -25,6 +34,7 @@ ASSETS = (
     ),
     AssetSpec(
         names.RAW[MEMBERS],
+        deps=[names.SOURCE_DAY],
         kinds={"spark", "json"},
         group_name="groups",
         description="Every row of the day's membership table (sys_user_grmember/ or "
@@ -33,6 +43,7 @@ ASSETS = (
     ),
     AssetSpec(
         names.RAW[AGENTS],
+        deps=[names.SOURCE_DAY],
         kinds={"spark", "json"},
         group_name="agents",
         description="Every record of the day's agent folder (agents/, sys_user/ or users/; optional "

@@ -1,7 +1,9 @@
 """The keys of the materialization metadata: written by the sync_day step, read by the CLI's
 summary and the benchmark. Numbers are plotted by the Dagster UI across days."""
 
-FOLDER = "folder"  # the source folder a raw asset read (text)
+FOLDER = "folder"  # the source folder a raw asset read (text); source_day: the day's folder
+FETCHED = "fetched"  # source_day: whether the day was fetched from the API (else it was there)
+TABLES = "tables"  # source_day: what a fetch wrote, by API table (markdown)
 FILES = "files"
 BYTES = "bytes"
 RECORDS = "records"

@@ -5,7 +5,9 @@ from groups_assets.contract.format import AGENTS, GROUPS, MEMBERS
 
 CODE_LOCATION = "groups_assets"  # as workspace.yaml and [tool.dg.project] in pyproject.toml say
 SYNC_DAY_JOB = "sync_day_job"
+DAILY_FETCH = "daily_fetch"  # the schedule that fetches and loads today's day
 STEP = "sync_day"  # the one step that materializes a day's assets
+SOURCE_DAY = "source_day"  # the day's folder, fetched from the system's API where it has one
 
 # Assets, by the kind of source table they come from.
 RAW = {GROUPS: "raw_groups", MEMBERS: "raw_memberships", AGENTS: "raw_agents"}
@@ -13,7 +15,7 @@ VALIDATED = {GROUPS: "validated_groups", MEMBERS: "validated_memberships", AGENT
 TABLE = {GROUPS: "groups_table", MEMBERS: "membership_table", AGENTS: "agents_table"}
 INACTIVE_FLAGS = "inactive_flags"
 HISTORY = {GROUPS: "group_history", MEMBERS: "membership_history", AGENTS: "agent_history"}
-ASSETS = (*RAW.values(), *VALIDATED.values(), *TABLE.values(), INACTIVE_FLAGS, *HISTORY.values())
+ASSETS = (SOURCE_DAY, *RAW.values(), *VALIDATED.values(), *TABLE.values(), INACTIVE_FLAGS, *HISTORY.values())
 
 # Checks the step evaluates (on the day's records), by kind where there is one per kind.
 MALFORMED = {GROUPS: "malformed_groups", MEMBERS: "malformed_memberships", AGENTS: "malformed_agents"}

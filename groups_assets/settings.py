@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from groups_assets import formats
 from groups_assets.resources.alert_webhook import AlertWebhook
+from groups_assets.resources.api import ApiResource
 from groups_assets.resources.checks import ChecksResource
 from groups_assets.resources.postgres import PostgresResource
 from groups_assets.resources.source import SourceResource
@@ -32,6 +33,7 @@ RESOURCES: dict[str, type[dg.ConfigurableResource]] = {
     "spark": SparkResource,
     "checks": ChecksResource,
     "alerts": AlertWebhook,
+    "api": ApiResource,
 }
 
 

@@ -23,8 +23,24 @@ VARIABLES = {
     "GROUPS_ALERT_WEBHOOK_URL": ("alerts.url",),
     "GROUPS_ALERT_RETRY_HOURS": ("alerts.retry_hours",),
     "GROUPS_UI_BASE_URL": ("alerts.ui_base_url",),
+    "GROUPS_SERVICENOW_URL": ("api.servicenow_url",),
+    "GROUPS_SERVICENOW_USER": ("api.servicenow_user",),
+    "GROUPS_SERVICENOW_PASSWORD": ("api.servicenow_password",),
+    "GROUPS_SERVICENOW_TOKEN": ("api.servicenow_token",),
+    "GROUPS_ZENDESK_URL": ("api.zendesk_url",),
+    "GROUPS_ZENDESK_EMAIL": ("api.zendesk_email",),
+    "GROUPS_ZENDESK_TOKEN": ("api.zendesk_token",),
+    "GROUPS_ZENDESK_OAUTH_TOKEN": ("api.zendesk_oauth_token",),
+    "GROUPS_FETCH_DEADLINE_SECONDS": ("api.deadline_seconds",),
 }
-SECRETS = ("GROUPS_DATABASE_URL", "GROUPS_ALERT_WEBHOOK_URL")
+SECRETS = (
+    "GROUPS_DATABASE_URL",
+    "GROUPS_ALERT_WEBHOOK_URL",
+    "GROUPS_SERVICENOW_PASSWORD",
+    "GROUPS_SERVICENOW_TOKEN",
+    "GROUPS_ZENDESK_TOKEN",
+    "GROUPS_ZENDESK_OAUTH_TOKEN",
+)
 # Folders: a relative one is taken from where the command runs, and kept absolute.
 PATHS = ("source.root", "postgres.home", "spark.home", "spark.cache_dir")
 # The defaults the resources' fields share with what runs before them (the CLI's early JVM).

@@ -52,6 +52,7 @@ def restart_embedded(pgdata: Path) -> float:
 
 # The asset graph the project promises (README): what a day materializes and the UI lists.
 ASSETS = {
+    "source_day",
     "raw_groups",
     "raw_memberships",
     "raw_agents",
@@ -89,6 +90,9 @@ CHANGES = {
     "max_reject_ratio": "checks.max_reject_ratio",
     "db_schema": "postgres.schema_name",
     "first_load": "postgres.first_load",
+    "servicenow_url": "api.servicenow_url",
+    "servicenow_user": "api.servicenow_user",
+    "servicenow_password": "api.servicenow_password",
 }
 
 

@@ -181,6 +181,23 @@ def test_a_day_already_loaded_is_not_requested(instance, root):
     assert requested(evaluate(instance, root)) == ["day2"]
 
 
+def test_a_day_with_a_run_under_way_is_left_to_it_until_it_is_loaded(instance, root):
+    """The daily fetch's run writes its day's folder and loads it: the sensor, ticking in between,
+    does not start a second run of the day."""
+    from dagster import DagsterRunStatus
+    from dagster._core.test_utils import create_run_for_test
+
+    make_day(root, "day1")
+    make_day(root, "day2")
+    run = create_run_for_test(
+        instance, job_name="sync_day_job", tags={"dagster/partition": "day1"}, status=DagsterRunStatus.STARTED
+    )
+    result = evaluate(instance, root)
+    assert requested(result) == ["day2"]
+    instance.report_run_failed(run)  # the run ended without loading it: the day is new again
+    assert requested(evaluate(instance, root, cursor=result.cursor)) == ["day1"]
+
+
 def test_a_day_listed_as_a_partition_but_not_loaded_is_requested_and_not_added_again(instance, root):
     make_day(root, "day1")
     make_day(root, "day2")

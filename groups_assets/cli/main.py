@@ -21,11 +21,11 @@ from pathlib import Path
 # Dagster is imported where it is needed: `run` starts the Spark JVM first (_early_spark).
 from groups_assets import formats, variables
 from groups_assets.cli import generate
-from groups_assets.days import BadDayKey, day_bytes, day_folder, list_days
+from groups_assets.days import DAY_KEY_RE, BadDayKey, day_bytes, day_folder, list_days
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
-COMMANDS = ("run", "dev", "spark-server", "sensors", "generate")
+COMMANDS = ("run", "fetch", "dev", "spark-server", "sensors", "generate")
 DEFAULT_SPARK_PORT = 15002
 
 
@@ -58,6 +58,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "-v", "--verbose", action="store_true", help="print Dagster's step logs and Spark's output too"
     )
+    fetch = sub.add_parser(
+        "fetch",
+        help="write one day from ServiceNow's or Zendesk's API into sync-<DAY>/",
+        description="Writes <source root>/sync-<DAY>/ from the system's API, whole or not at all, in "
+        "the shape the format reads, so that `run --day DAY` loads it. The URL and credentials come "
+        "from GROUPS_SERVICENOW_* or GROUPS_ZENDESK_* (docs/configuration.md).",
+    )
+    fetch.add_argument("--day", required=True, help="the day key of the folder to write, e.g. 2026-12-01")
+    fetch.add_argument(
+        "--format", help="the system to fetch from: servicenow or zendesk (default: GROUPS_SOURCE_FORMAT)"
+    )
+    fetch.add_argument(
+        "--source-root", help="folder to write sync-<DAY>/ in (default: GROUPS_SOURCE_ROOT or ./sample_data)"
+    )
+    fetch.add_argument("--force", action="store_true", help="replace the day if it exists")
     gen = sub.add_parser(
         "generate",
         help="write synthetic sync days (for tests and benchmarks)",
@@ -293,6 +308,62 @@ def run(args: argparse.Namespace) -> int:
         return _run_days(dagster_home, resources, days, log_path)
 
 
+def fetch(args: argparse.Namespace) -> int:
+    """One day from a system's API (fetching/), without Dagster: the API resource's fields are
+    read from the variables that set them (variables.py)."""
+    from groups_assets.fetching import DEADLINE_SECONDS, Bounds, FetchFailed, MissingSetting
+
+    try:
+        fmt = formats.get(args.format or variables.given("source.format") or formats.DEFAULT)
+    except ValueError as err:
+        return _refuse(f"{'--format' if args.format else 'GROUPS_SOURCE_FORMAT'}: {err}")
+    if fmt.fetch is None:
+        systems = " or ".join(f.name for f in formats.FORMATS.values() if f.fetch)
+        return _refuse(f"the {fmt.name} format has no API to fetch from: pass --format {systems}")
+    if not DAY_KEY_RE.fullmatch(args.day):
+        return _refuse(
+            f"day key {args.day!r} is not allowed: a key is 1-64 characters of letters, digits, '_', "
+            "'.' and '-', starting with a letter or digit (for example 2026-12-01)."
+        )
+    root = Path(args.source_root or variables.given("source.root") or variables.DEFAULT_SOURCE_ROOT).resolve()
+    if not root.is_dir():
+        return _refuse(
+            f"source root {root} is not a folder. Create it, or pass --source-root or set GROUPS_SOURCE_ROOT."
+        )
+    deadline = variables.given("api.deadline_seconds")
+    try:
+        seconds = float(deadline) if deadline else DEADLINE_SECONDS
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        name = variables.variable_of("api.deadline_seconds")
+        return _refuse(f"{name}={deadline!r} is refused: a number of seconds above 0")
+    api = [field for targets in variables.VARIABLES.values() for field in targets if field.startswith("api.")]
+    settings = {field.removeprefix("api."): variables.given(field) for field in api}
+    bounds = Bounds(deadline_seconds=seconds)
+    started = time.monotonic()
+    try:
+        fetched = fmt.fetch(settings, root, args.day, force=args.force, bounds=bounds)
+    except MissingSetting as err:
+        return _refuse(str(err))
+    except FetchFailed as err:
+        print(f"groups-pipeline fetch: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    folder = root / f"sync-{args.day}"
+    print(f"day {args.day}: fetched from {fmt.name} into {folder} in {time.monotonic() - started:.1f} s")
+    width = max(len(table.name) for table in fetched)
+    for table in fetched:
+        into = f" (into {table.folder}/)" if table.folder != table.name else ""
+        print(f"  {table.name:<{width}} {table.records} record(s) in {table.pages} page(s){into}")
+    return EXIT_OK
+
+
+def _refuse(message: str) -> int:
+    """A bad argument or setting: said on stderr, exit 2."""
+    print(f"groups-pipeline: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
 def dev(args: argparse.Namespace) -> int:
     """The Dagster UI and daemon (`dg dev`) with a warm Spark for their runs. The Spark server and
     the UI start at once; the terminal shows what is starting, where the UI and the logs are, and
@@ -515,15 +586,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv = ["run", *argv]  # python -m groups_assets --day day1
     args = _parser().parse_args(argv)
-    commands = {"run": run, "dev": dev, "spark-server": spark_server, "sensors": sensors}
-    if args.command == "run":
+    commands = {"run": run, "fetch": fetch, "dev": dev, "spark-server": spark_server, "sensors": sensors}
+    if args.command in ("run", "fetch"):
         # A SIGTERM (a service manager's stop, `kill`) ends a run as Ctrl-C does: the day's
-        # transaction rolls back, and the exit handlers still run (Spark's scratch folder goes).
+        # transaction rolls back, and the exit handlers still run (Spark's scratch folder goes);
+        # a fetch removes the pages it wrote.
         signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = (commands | {"generate": generate.command})[args.command](args)
     except KeyboardInterrupt:
-        print("groups-pipeline: stopped; the day's tables are as they were before it", file=sys.stderr)
+        if args.command == "fetch":
+            print("groups-pipeline: stopped; no day was written", file=sys.stderr)
+        else:
+            print("groups-pipeline: stopped; the day's tables are as they were before it", file=sys.stderr)
         code = EXIT_FAILED
         _bound_clean_up(code)
     else:

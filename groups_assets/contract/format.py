@@ -8,8 +8,9 @@ its typed value, NULL when it is there but breaks its rule (`Field.value`). The 
 (contract/validation.py) applies the contract's rules to those canonical fields, in the
 contract's order, and everything after (staging, the day's transaction, the checks) sees only
 canonical records. A format also says how to write a synthetic day in its shape (`write_day`,
-for the generator, the warm-up and the tests). So a new system is one new package and one line
-in the registry (formats/__init__.py), and nothing else changes.
+for the generator, the warm-up and the tests), and, for a system with an API, how to fetch a day
+from it (`fetch`). So a new system is one new package and one line in the registry
+(formats/__init__.py), and nothing else changes.
 
 SQL helpers below read a source field `x` through the columns the core extracts for it:
 `r_x` (its value as a VARIANT, NULL when absent) and `r_x_t` (its JSON type, as
@@ -90,6 +91,10 @@ class Format:
     # random source) -> {"records": per table, "malformed": per table and reason}. None: the
     # generator writes this layout itself (the contract's).
     write_day: Callable[[Path, Path, float, random.Random], dict] | None = None
+    # Writes one day from the system's API (groups-pipeline fetch): (the API resource's fields,
+    # the source root, the day; force=, bounds=) -> what each API table gave (fetching/).
+    # None: the format has no API to fetch from.
+    fetch: Callable[..., list] | None = None
 
     @property
     def folders(self) -> tuple[str, ...]:

@@ -28,10 +28,13 @@ from groups_assets import metadata as meta
 from groups_assets.contract.format import AGENTS, GROUPS, MEMBERS
 from groups_assets.day.load import load_day, transient
 from groups_assets.day.outcome import DayOutcome, DayRefused
+from groups_assets.day.source import SourceDay, source_day
 from groups_assets.defs.check_results import check_result
 from groups_assets.errors import expected_failure, restore_tracebacks
+from groups_assets.fetching import FetchFailed, MissingSetting
 from groups_assets.partitions import sync_days
 from groups_assets.redact import redact
+from groups_assets.resources.api import ApiResource
 from groups_assets.resources.checks import ChecksResource
 from groups_assets.resources.postgres import PostgresResource
 from groups_assets.resources.source import SourceResource
@@ -57,13 +60,21 @@ def sync_day(
     postgres: PostgresResource,
     source: SourceResource,
     checks: ChecksResource,
+    api: ApiResource,
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
     restore_tracebacks()
     day = context.partition_key
+    fmt = source.source_format()
+    try:
+        got = source_day(fmt, Path(source.root), day, api.settings(), api.bounds())
+    except (FetchFailed, MissingSetting) as err:
+        raise expected_failure(f"day {day}: {err}") from None
+    if got.fetched:
+        context.log.info(f"day {day}: fetched from {fmt.name} into {got.folder} in {got.seconds:.1f} s")
     try:
         outcome = load_day(
             day,
-            source.source_format(),
+            fmt,
             Path(source.root),
             postgres.start(),
             spark,
@@ -89,6 +100,7 @@ def sync_day(
             raise _retry(context, err) from err
         raise
     if not outcome.blocked:
+        yield _source(got)
         yield from _materializations(outcome)
     for verdict in outcome.verdicts:
         yield check_result(verdict.dated(day))
@@ -104,6 +116,19 @@ def _retry(context: AssetExecutionContext, err: Exception) -> RetryRequested:
     wait = 2 * 2**context.retry_number
     context.log.warning(f"database connection lost ({type(err).__name__}); the day runs again in {wait} s.")
     return RetryRequested(max_retries=MAX_RETRIES, seconds_to_wait=wait)
+
+
+def _source(got: SourceDay) -> MaterializeResult:
+    """Where the day's files came from: its folder, and what a fetch wrote there."""
+    metadata: dict = {meta.FOLDER: str(got.folder), meta.FETCHED: bool(got.fetched)}
+    if got.fetched:
+        metadata[meta.SECONDS] = round(got.seconds, 2)
+        metadata |= {f"{t.name}_records": t.records for t in got.fetched}
+        metadata[meta.TABLES] = MetadataValue.md(
+            "| API table | folder | records | pages |\n|---|---|---|---|\n"
+            + "\n".join(f"| {t.name} | {t.folder} | {t.records} | {t.pages} |" for t in got.fetched)
+        )
+    return MaterializeResult(asset_key=names.SOURCE_DAY, metadata=metadata)
 
 
 def _materializations(outcome: DayOutcome) -> Iterator[MaterializeResult]:

@@ -2,7 +2,8 @@
 
 A day is loaded when its last asset (inactive_flags) has a materialization for it in the
 instance, whatever door loaded it. Days listed as partitions without a run (days.py's complete
-folders, added when `dev` starts and when a run loads) are still new to it.
+folders, added when `dev` starts and when a run loads) are still new to it. A day with a run
+queued or running (the daily fetch's, one launched in the UI) is left to that run.
 
 No `from __future__ import annotations` here: Dagster reads the sensors' `context` annotations.
 """
@@ -14,8 +15,11 @@ from pathlib import Path
 
 from dagster import (
     AssetKey,
+    DagsterInstance,
+    DagsterRunStatus,
     DefaultSensorStatus,
     RunRequest,
+    RunsFilter,
     SensorEvaluationContext,
     SensorResult,
     sensor,
@@ -82,7 +86,9 @@ def new_day_requests(
             state.skipped.add(entry.name)
             continue
         complete, why = folder_readiness(folder, settle, now)
-        if complete:
+        if complete and _running(context.instance, day):
+            log.info(f"new-day sensor: {entry.name} is complete; a run of day {day} is under way already")
+        elif complete:
             log.info(f"new-day sensor: {entry.name} is complete ({why}); requesting a run of day {day}")
             ready.append(day)
         else:
@@ -100,6 +106,20 @@ def new_day_requests(
         dynamic_partitions_requests=[sync_days.build_add_request(new)] if new else [],
         cursor=state.dump(),
     )
+
+
+_UNDER_WAY = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+]
+
+
+def _running(instance: DagsterInstance, day: str) -> bool:
+    """A run of `day` is queued or running."""
+    under_way = RunsFilter(statuses=_UNDER_WAY, tags={"dagster/partition": day})
+    return bool(instance.get_run_records(filters=under_way, limit=1))
 
 
 @sensor(

@@ -1,8 +1,9 @@
 """Zendesk: groups, group memberships and users as the Support API and its connectors write them
-(mapping.py, pages.py), and a synthetic day in that shape (synthetic.py)."""
+(mapping.py, pages.py), fetched from the Support API (fetch.py), and a synthetic day in that
+shape (synthetic.py)."""
 
 from groups_assets.contract.format import Format
-from groups_assets.formats.zendesk import synthetic
+from groups_assets.formats.zendesk import fetch, synthetic
 from groups_assets.formats.zendesk.mapping import GROUPS_TABLE, MEMBERS_TABLE, USERS_TABLE
 
 FORMAT = Format(
@@ -12,4 +13,5 @@ FORMAT = Format(
     by_day=True,
     description="Zendesk exports: groups/, group_memberships/, users/",
     write_day=synthetic.write_day,
+    fetch=fetch.fetch,
 )

@@ -1,0 +1,109 @@
+"""Fetch a sync day from a system's API into `<root>/sync-<day>/`, whole or not at all.
+
+A system describes its API (formats/<system>/fetch.py: an Api and its Endpoints, in spec.py's
+terms); `fetch_day` walks every endpoint page by page (client.py), writes each page as it arrives
+(landing.py), checks the records received against what the API says it has, and only then
+puts the day in place. One page is held at a time, so memory stays flat however large the day.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from groups_assets.fetching.client import ApiClient
+from groups_assets.fetching.landing import landing
+from groups_assets.fetching.spec import (
+    DEADLINE_SECONDS,
+    Api,
+    Bounds,
+    Endpoint,
+    Fetched,
+    FetchFailed,
+    MissingSetting,
+    variable,
+)
+
+__all__ = [
+    "DEADLINE_SECONDS",
+    "Api",
+    "Bounds",
+    "Endpoint",
+    "FetchFailed",
+    "Fetched",
+    "MissingSetting",
+    "fetch_day",
+    "setting",
+    "url_setting",
+    "variable",
+]
+
+_logger = logging.getLogger(__name__)
+
+
+def fetch_day(
+    api: Api,
+    endpoints: Sequence[Endpoint],
+    root: Path,
+    day: str,
+    *,
+    force: bool = False,
+    bounds: Bounds | None = None,
+) -> list[Fetched]:
+    """Write `<root>/sync-<day>/` from `endpoints` of `api`; what each endpoint gave. FetchFailed
+    says why nothing was written (an existing day is kept unless `force`)."""
+    bounds = bounds or Bounds()
+    fetched = []
+    with landing(root, day, force) as land:
+        client = ApiClient(api, bounds)
+        try:
+            for endpoint in endpoints:
+                records, pages, total = 0, 0, None
+                for page in client.pages(endpoint):
+                    if page.number == 1 and endpoint.total is not None:
+                        total = _total(api, endpoint, page.response)
+                    body = json.dumps(endpoint.page(page.records, page.more))
+                    land.write(endpoint.folder, endpoint.name, page.number, body)
+                    records, pages = records + len(page.records), page.number
+                if total is not None and records != total:
+                    raise FetchFailed(
+                        f"{api.system} {endpoint.name}: {records} record(s) received, but the API says it "
+                        f"has {total}: the table changed during the fetch, or pages were lost. Nothing "
+                        "was written; fetch the day again."
+                    )
+                _logger.info(f"{endpoint.name}: {records} record(s) in {pages} page(s)")
+                fetched.append(Fetched(endpoint.name, endpoint.folder, records, pages))
+        finally:
+            client.close()
+        land.commit()
+    return fetched
+
+
+def _total(api: Api, endpoint: Endpoint, response: Any) -> int:
+    total = endpoint.total(response)
+    if total is None:
+        raise FetchFailed(
+            f"{api.system} {endpoint.name}: the first page does not say how many records the table "
+            "has, so the day cannot be checked. Nothing was written."
+        )
+    return total
+
+
+def setting(settings: Mapping[str, Any], field: str) -> str | None:
+    """The value of `field` in `settings` (the API resource's fields), or None when unset."""
+    value = settings.get(field)
+    return (str(value).strip() or None) if value is not None else None
+
+
+def url_setting(settings: Mapping[str, Any], field: str, example: str) -> str:
+    """An API's URL from `settings`; MissingSetting names its variable when it is unset or not
+    an http(s) URL."""
+    url = setting(settings, field)
+    if url is None:
+        raise MissingSetting(f"{variable(field)} is not set: the API's address, e.g. {example}")
+    if not url.startswith(("https://", "http://")):
+        raise MissingSetting(f"{variable(field)} is not an http(s) URL: the API's address, e.g. {example}")
+    return url.rstrip("/")
