@@ -33,7 +33,7 @@ from groups_assets_tests.standin_api import (  # noqa: E402
     zendesk_tables,
 )
 
-PASSWORD = "bench-password"
+PASSWORD = "bench-password"  # noqa: S105 - the stand-in's own, not a secret
 DAY = "2026-12-01"
 
 
@@ -65,13 +65,25 @@ def fetch(system: str, url: str, root: Path) -> tuple[float, float, str]:
     """(seconds, peak MiB, output) of one CLI fetch."""
     env = dict(os.environ, NO_PROXY="127.0.0.1")
     if system == "servicenow":
-        env |= {"GROUPS_SERVICENOW_URL": url, "GROUPS_SERVICENOW_USER": "bench", "GROUPS_SERVICENOW_PASSWORD": PASSWORD}
+        env |= {
+            "GROUPS_SERVICENOW_URL": url,
+            "GROUPS_SERVICENOW_USER": "bench",
+            "GROUPS_SERVICENOW_PASSWORD": PASSWORD,
+        }
     else:
-        env |= {"GROUPS_ZENDESK_URL": url, "GROUPS_ZENDESK_EMAIL": "bench@example.com", "GROUPS_ZENDESK_TOKEN": PASSWORD}
+        env |= {
+            "GROUPS_ZENDESK_URL": url,
+            "GROUPS_ZENDESK_EMAIL": "bench@example.com",
+            "GROUPS_ZENDESK_TOKEN": PASSWORD,
+        }
     command = [sys.executable, "-m", "groups_assets", "fetch", "--day", DAY, "--format", system]
     started = time.monotonic()
     process = subprocess.Popen(
-        [*command, "--source-root", str(root)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        [*command, "--source-root", str(root)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     output = process.stdout.read().decode()
     _, status, usage = os.wait4(process.pid, 0)
@@ -94,7 +106,9 @@ def records_in(folder: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--groups", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=5, help="memberships a group")
     parser.add_argument("--users", type=int, default=10_000)
@@ -123,7 +137,13 @@ def main() -> None:
             f"{seconds:.1f} s, peak memory of the fetch process {peak:.0f} MiB",
             flush=True,
         )
-        results[system] = {"api": sizes, "fetched": got, "bytes": size, "seconds": round(seconds, 1), "peak_mib": round(peak)}
+        results[system] = {
+            "api": sizes,
+            "fetched": got,
+            "bytes": size,
+            "seconds": round(seconds, 1),
+            "peak_mib": round(peak),
+        }
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
 

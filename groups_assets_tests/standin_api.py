@@ -272,7 +272,9 @@ def _sys_id(kind: str, n: int) -> str:
     return hashlib.md5(f"{kind}{n}".encode()).hexdigest()  # a key, not a secret
 
 
-def servicenow_tables(groups: int = 100, users: int = 70, members: int | None = None) -> dict[str, list[dict]]:
+def servicenow_tables(
+    groups: int = 100, users: int = 70, members: int | None = None
+) -> dict[str, list[dict]]:
     """A ServiceNow instance's three tables: groups in a hierarchy (every tenth deactivated),
     users (every seventh inactive), two or three members a group (or `members`); every value a
     string, and fields the format does not read besides."""

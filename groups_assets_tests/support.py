@@ -87,12 +87,16 @@ def lines(*records: object) -> str:
 # The changes a test may make to a run's resources, by the field each sets.
 CHANGES = {
     "source_format": "source.format",
+    "source_root": "source.root",
     "max_reject_ratio": "checks.max_reject_ratio",
     "db_schema": "postgres.schema_name",
     "first_load": "postgres.first_load",
     "servicenow_url": "api.servicenow_url",
     "servicenow_user": "api.servicenow_user",
     "servicenow_password": "api.servicenow_password",
+    "zendesk_url": "api.zendesk_url",
+    "zendesk_email": "api.zendesk_email",
+    "zendesk_token": "api.zendesk_token",
 }
 
 

@@ -37,7 +37,12 @@ TOKEN = "tok-not-a-real-secret-91c2"
 DAY = "2026-12-01"
 # Small bounds, so that a fault takes a second rather than minutes.
 FAST = Bounds(
-    deadline_seconds=30, connect_seconds=2, read_seconds=2, attempts=3, backoff_seconds=0.05, max_wait_seconds=2
+    deadline_seconds=30,
+    connect_seconds=2,
+    read_seconds=2,
+    attempts=3,
+    backoff_seconds=0.05,
+    max_wait_seconds=2,
 )
 
 
@@ -59,7 +64,11 @@ def zd():
 
 
 def snow_settings(server: ServiceNow, **changes) -> dict:
-    return {"servicenow_url": server.url, "servicenow_user": "integration", "servicenow_password": PASSWORD} | changes
+    return {
+        "servicenow_url": server.url,
+        "servicenow_user": "integration",
+        "servicenow_password": PASSWORD,
+    } | changes
 
 
 def zd_settings(server: Zendesk, **changes) -> dict:
@@ -159,7 +168,9 @@ def test_refused_credentials_fail_at_once_naming_the_variables_never_the_values(
     assert "GROUPS_SERVICENOW_USER and GROUPS_SERVICENOW_PASSWORD" in message
     assert PASSWORD not in message and len(snow.requests) == 1
 
-    message = failure(zendesk.fetch, zd_settings(zd, zendesk_oauth_token=f"x{TOKEN}"), tmp_path, DAY, bounds=FAST)
+    message = failure(
+        zendesk.fetch, zd_settings(zd, zendesk_oauth_token=f"x{TOKEN}"), tmp_path, DAY, bounds=FAST
+    )
     assert "HTTP 401" in message and "GROUPS_ZENDESK_OAUTH_TOKEN" in message
     assert TOKEN not in message and len(zd.requests) == 1
 
@@ -208,7 +219,11 @@ def test_a_body_cut_short_and_a_dropped_connection_are_retried(zd, tmp_path):
     zd.fail(kind="cut", table="group_memberships", page=3)  # shorter than its Content-Length
     zd.fail(kind="drop", table="users", page=1)
     zendesk.fetch(zd_settings(zd), tmp_path / "retried", DAY, bounds=FAST)
-    assert [zd.requested("groups", 2), zd.requested("group_memberships", 3), zd.requested("users", 1)] == [2, 2, 2]
+    assert [zd.requested("groups", 2), zd.requested("group_memberships", 3), zd.requested("users", 1)] == [
+        2,
+        2,
+        2,
+    ]
     records = read_day(tmp_path / "retried", "zendesk")
     assert canonical(records["groups"]) == canonical(only(zd.tables["groups"], zendesk.FIELDS["groups"]))
     assert len(records["group_memberships"]) == len(zd.tables["group_memberships"])
@@ -279,10 +294,17 @@ def test_the_deadline_stops_a_slow_api_and_a_timeout_one_that_stops_answering(sn
     snow.fail(kind="hang", seconds=3, times=None, table="sys_user_group", page=2)
     started = time.monotonic()
     message = failure(
-        servicenow.fetch, snow_settings(snow), tmp_path, DAY, bounds=replace(FAST, read_seconds=0.3, attempts=2)
+        servicenow.fetch,
+        snow_settings(snow),
+        tmp_path,
+        DAY,
+        bounds=replace(FAST, read_seconds=0.3, attempts=2),
     )
     assert time.monotonic() - started < 2.5
-    assert "ServiceNow sys_user_group, page 2" in message and "no answer within 0.3 s, after 2 attempt(s)" in message
+    assert (
+        "ServiceNow sys_user_group, page 2" in message
+        and "no answer within 0.3 s, after 2 attempt(s)" in message
+    )
     assert nothing_left(tmp_path)
 
 
@@ -297,7 +319,10 @@ def test_the_api_resource_reads_secrets_from_their_variables(snow, tmp_path, mon
     monkeypatch.setenv("GROUPS_FETCH_DEADLINE_SECONDS", "600")
     api = build_resources()["api"]
     # The UI shows a secret as its variable; the fetch reads the value.
-    assert isinstance(api.servicenow_password, EnvVar) and api.servicenow_password == "GROUPS_SERVICENOW_PASSWORD"
+    assert (
+        isinstance(api.servicenow_password, EnvVar)
+        and api.servicenow_password == "GROUPS_SERVICENOW_PASSWORD"
+    )
     assert api.settings()["servicenow_password"] == PASSWORD and api.bounds().deadline_seconds == 600
     fetched = servicenow.fetch(api.settings(), tmp_path, DAY, bounds=replace(api.bounds(), attempts=1))
     assert [f.name for f in fetched] == ["sys_user_group", "sys_user_grmember", "sys_user"]
@@ -333,7 +358,9 @@ def test_the_command_line_exits_0_1_or_2(snow, zd, tmp_path, monkeypatch, capsys
     assert f"day {DAY}: fetched from servicenow into {tmp_path / f'sync-{DAY}'}" in out
     assert re.search(r"\n  sys_user_group +100 record\(s\) in 3 page\(s\)\n", out), out
     assert fetch_command(["--day", "z1", "--format", "zendesk"], env, monkeypatch) == 0
-    assert re.search(r"\n  deleted_users +6 record\(s\) in 1 page\(s\) \(into users/\)\n", capsys.readouterr().out)
+    assert re.search(
+        r"\n  deleted_users +6 record\(s\) in 1 page\(s\) \(into users/\)\n", capsys.readouterr().out
+    )
 
     # 1: the fetch failed.
     wrong = env | {"GROUPS_SERVICENOW_PASSWORD": f"x{PASSWORD}"}
@@ -358,6 +385,71 @@ def test_the_command_line_exits_0_1_or_2(snow, zd, tmp_path, monkeypatch, capsys
         assert fetch_command(args, env | changes, monkeypatch) == 2, args
         assert advice in capsys.readouterr().err, args
     assert list_days(tmp_path) == [DAY, "z1"]
+
+
+# The API tables of each system's stand-in, by the day's folder their records come from.
+API_TABLES = {
+    "servicenow": {
+        "sys_user_group": "sys_user_group",
+        "sys_user_grmember": "sys_user_grmember",
+        "sys_user": "sys_user",
+    },
+    "zendesk": {"groups": "groups", "group_memberships": "group_memberships", "users": "users"},
+}
+
+
+def exported_records(folder) -> list[dict]:
+    """The records of an export folder's files, whatever their shape: API pages (a list under a
+    key), JSON arrays, or JSON Lines of records or of pages."""
+    records = []
+    for path in sorted(folder.glob("*.json")):
+        text = path.read_text()
+        try:
+            values = [json.loads(text)]
+        except ValueError:
+            values = [json.loads(line) for line in text.splitlines() if line.strip()]
+        for value in values:
+            if isinstance(value, list):
+                records += value
+            elif pages := [v for v in value.values() if isinstance(v, list)]:
+                records += pages[0]
+            else:
+                records.append(value)
+    return records
+
+
+@pytest.mark.slow  # two days through Spark, for each system
+@pytest.mark.parametrize("system", ["servicenow", "zendesk"])
+def test_a_day_fetched_then_loaded_gives_the_tables_of_its_export_loaded_directly(pipeline, tmp_path, system):
+    """The same records, once as the system's export writes them (the generator's day in its
+    shape) and once served by its API and fetched: the same tables after each."""
+    from groups_assets.synthetic.days import write_days
+    from groups_assets_tests.support import dump
+
+    export = tmp_path / "export"
+    shape = dict(groups=60, agents=20, avg_members=3, max_depth=4, malformed_ratio=0, seed=5)
+    write_days(export, formats.get(system), days=1, **shape)
+    tables = {
+        api: exported_records(export / "sync-day1" / folder) for api, folder in API_TABLES[system].items()
+    }
+    if system == "servicenow":
+        server = ServiceNow(tables, {basic("integration", PASSWORD)})
+        settings = dict(
+            servicenow_url=server.url, servicenow_user="integration", servicenow_password=PASSWORD
+        )
+    else:
+        server = Zendesk(tables | {"deleted_users": []}, {basic("ops@example.com/token", TOKEN)})
+        settings = {"zendesk_url": server.url, "zendesk_email": "ops@example.com", "zendesk_token": TOKEN}
+    with server:
+        fetched = pipeline.run("day1", source_format=system, **settings)
+    assert source_day_of(fetched)["fetched"] is True
+    direct = pipeline.schema + "_direct"
+    pipeline.run("day1", source_format=system, source_root=str(export), db_schema=direct)
+    got, want = pipeline.dump(), dump(pipeline.url, direct)
+    assert len(want["groups"]) == 60 and want["group_membership"]
+    assert {t: rows for t, rows in got.items() if t != "rejects"} == {
+        t: rows for t, rows in want.items() if t != "rejects"
+    }
 
 
 def source_day_of(result) -> dict:
@@ -398,7 +490,13 @@ def test_a_fetch_that_fails_in_a_run_fails_it_in_plain_words_and_materializes_no
 def test_the_daily_schedule_adds_today_and_runs_it_and_is_off_until_turned_on(tmp_path):
     from datetime import UTC, datetime
 
-    from dagster import DefaultScheduleStatus, RunRequest, SkipReason, build_schedule_context, instance_for_test
+    from dagster import (
+        DefaultScheduleStatus,
+        RunRequest,
+        SkipReason,
+        build_schedule_context,
+        instance_for_test,
+    )
 
     from groups_assets.defs.schedules.daily_fetch import daily_fetch
     from groups_assets.partitions import sync_days
@@ -409,12 +507,54 @@ def test_the_daily_schedule_adds_today_and_runs_it_and_is_off_until_turned_on(tm
     with instance_for_test() as instance:
         at = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
         source = SourceResource(root=str(tmp_path), format="zendesk")
-        context = build_schedule_context(instance=instance, scheduled_execution_time=at, resources={"source": source})
+        context = build_schedule_context(
+            instance=instance, scheduled_execution_time=at, resources={"source": source}
+        )
         request = daily_fetch(context)
         assert isinstance(request, RunRequest) and request.partition_key == "2026-12-07"
         assert request.run_key == "2026-12-07"
         assert instance.get_dynamic_partitions(sync_days.name) == ["2026-12-07"]
         source = SourceResource(root=str(tmp_path), format="contract")
-        context = build_schedule_context(instance=instance, scheduled_execution_time=at, resources={"source": source})
+        context = build_schedule_context(
+            instance=instance, scheduled_execution_time=at, resources={"source": source}
+        )
         skipped = daily_fetch(context)
         assert isinstance(skipped, SkipReason) and "no API" in skipped.skip_message
+
+
+@pytest.mark.slow  # a day through Spark
+def test_the_daily_schedules_run_fetches_and_loads_today(pipeline, zd):
+    """The schedule's request, run as the daemon runs it (sync_day_job, its partition and tags):
+    today's day is fetched from Zendesk and loaded."""
+    from datetime import UTC, datetime
+
+    from dagster import build_schedule_context, instance_for_test
+
+    from groups_assets.defs.schedules.daily_fetch import daily_fetch
+    from groups_assets.partitions import sync_days
+    from groups_assets.resources.source import SourceResource
+    from groups_assets_tests.support import load_defs
+
+    source = SourceResource(root=str(pipeline.root), format="zendesk")
+    with instance_for_test() as scheduler:
+        at = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+        context = build_schedule_context(
+            instance=scheduler, scheduled_execution_time=at, resources={"source": source}
+        )
+        request = daily_fetch(context)
+    pipeline.instance.add_dynamic_partitions(sync_days.name, [request.partition_key])
+    settings = {"zendesk_url": zd.url, "zendesk_email": "ops@example.com", "zendesk_token": TOKEN}
+    result = (
+        load_defs()
+        .resolve_job_def(names.SYNC_DAY_JOB)
+        .execute_in_process(
+            partition_key=request.partition_key,
+            tags=request.tags,
+            instance=pipeline.instance,
+            resources=pipeline.resources(source_format="zendesk", **settings),
+        )
+    )
+    assert result.success
+    assert source_day_of(result)["fetched"] is True
+    assert (pipeline.root / "sync-2026-12-07" / "_SUCCESS").exists()
+    assert len(pipeline.groups()) == len(zd.tables["groups"])
