@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import replace
 
@@ -99,7 +100,7 @@ def only(records: list[dict], fields: tuple[str, ...]) -> list[dict]:
 
 def nothing_left(root) -> bool:
     """No day, and no folder of a fetch, under `root`."""
-    return list_days(root) == [] and not list(root.glob(".fetch-*"))
+    return list_days(root) == [] and not [p for p in root.glob(".fetch-*") if p.is_dir()]
 
 
 def failure(fetch, *args, **kwargs) -> str:
@@ -113,7 +114,7 @@ def test_a_servicenow_day_holds_every_record_once_in_pages_the_format_reads(snow
 
     day = tmp_path / f"sync-{DAY}"
     assert (day / "_SUCCESS").exists() and list_days(tmp_path) == [DAY]
-    assert not list(tmp_path.glob(".fetch-*"))
+    assert not [p for p in tmp_path.glob(".fetch-*") if p.is_dir()]
     records = read_day(tmp_path, "servicenow")
     for table, rows in snow.tables.items():
         assert canonical(records[table]) == canonical(only(rows, servicenow.FIELDS[table])), table
@@ -243,23 +244,58 @@ def test_records_not_matching_the_api_count_fail_the_day_naming_the_table(snow, 
     assert nothing_left(tmp_path)
 
 
+def folders(root) -> list[str]:
+    """The folders under `root` (the day's lock file is not one)."""
+    return sorted(p.name for p in root.iterdir() if p.is_dir())
+
+
+def test_a_table_that_changes_during_the_fetch_fails_the_day(tmp_path):
+    """A row added to sys_user_grmember between two pages: the offsets shift, so a page may skip or
+    repeat a row; the count the pages say changes, and the day fails naming the table."""
+
+    class Growing(ServiceNow):
+        def answer(self, table, query, base):
+            answered = super().answer(table, query, base)
+            if table == "sys_user_grmember" and int(query.get("sysparm_offset", 0)) == 0:
+                self.tables[table].append({"sys_id": "0" * 32, "group": "g", "user": "u"})
+            return answered
+
+    with Growing(servicenow_tables(), {basic("integration", PASSWORD)}) as server:
+        message = failure(servicenow.fetch, snow_settings(server), tmp_path, DAY, bounds=FAST)
+    members = len(server.tables["sys_user_grmember"])
+    assert "ServiceNow sys_user_grmember, page 2" in message
+    assert f"says it has {members} record(s), {members - 1} on the first page" in message
+    assert nothing_left(tmp_path)
+
+
 def test_a_failed_fetch_leaves_no_day_and_the_next_one_starts_clean(snow, tmp_path):
-    ended = subprocess.Popen(["true"])
-    ended.wait()
-    killed = tmp_path / f".fetch-{DAY}-{ended.pid}"  # what a killed fetch leaves
+    killed = tmp_path / f".fetch-{DAY}-k1ll3d"  # what a killed fetch leaves
     (killed / "sys_user_group").mkdir(parents=True)
     (killed / "sys_user_group" / "sys_user_group-000001.json").write_text('{"result": []}')
-    running = tmp_path / f".fetch-{DAY}-1"  # a fetch whose process still runs
-    running.mkdir()
 
     snow.fail(status=500, times=None, table="sys_user", page=2)
     failure(servicenow.fetch, snow_settings(snow), tmp_path, DAY, bounds=FAST)
-    assert list_days(tmp_path) == [] and [p.name for p in tmp_path.iterdir()] == [running.name]
+    assert list_days(tmp_path) == [] and folders(tmp_path) == []
 
     snow.faults.clear()
     servicenow.fetch(snow_settings(snow), tmp_path, DAY, bounds=FAST)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name, f"sync-{DAY}"]
+    assert folders(tmp_path) == [f"sync-{DAY}"]
     assert (tmp_path / f"sync-{DAY}" / "_SUCCESS").exists()
+
+
+def test_two_fetches_of_a_day_at_once_fetch_it_once(snow, tmp_path):
+    """The second waits for the first, then finds the day there and keeps it."""
+    import threading
+
+    snow.fail(kind="slow", seconds=0.2, times=None, table="sys_user_group")
+    first = threading.Thread(target=servicenow.fetch, args=(snow_settings(snow), tmp_path, DAY), daemon=True)
+    first.start()
+    while not snow.requests:
+        time.sleep(0.01)
+    message = failure(servicenow.fetch, snow_settings(snow), tmp_path, DAY, bounds=FAST)
+    first.join(30)
+    assert f"sync-{DAY} exists (complete)" in message
+    assert snow.requested("sys_user_group", 1) == 1 and folders(tmp_path) == [f"sync-{DAY}"]
 
 
 def test_a_day_is_kept_unless_forced_and_then_replaced_whole(snow, tmp_path):
@@ -276,7 +312,7 @@ def test_a_day_is_kept_unless_forced_and_then_replaced_whole(snow, tmp_path):
     servicenow.fetch(snow_settings(snow), tmp_path, DAY, force=True, bounds=FAST)
     assert not (day / "sys_user" / "by-hand.json").exists() and (day / "_SUCCESS").exists()
     assert "Renamed" in {group["name"] for group in read_day(tmp_path, "servicenow")["sys_user_group"]}
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"sync-{DAY}"]
+    assert folders(tmp_path) == [f"sync-{DAY}"]
 
 
 def test_the_deadline_stops_a_slow_api_and_a_timeout_one_that_stops_answering(snow, tmp_path):
@@ -342,6 +378,16 @@ def fetch_command(args: list[str], env: dict[str, str], monkeypatch) -> int:
     finally:  # what main() sets for a process of its own
         signal.signal(signal.SIGTERM, sigterm)
         gc.unfreeze()
+
+
+def test_a_run_and_the_code_location_never_import_dlt():
+    """dlt is imported by a fetch only: loading the definitions and the CLI leave it out."""
+    code = (
+        "import sys, groups_assets.definitions as d, groups_assets.cli.main; d.defs(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'dlt'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_the_command_line_exits_0_1_or_2(snow, zd, tmp_path, monkeypatch, capsys):
@@ -440,16 +486,23 @@ def test_a_day_fetched_then_loaded_gives_the_tables_of_its_export_loaded_directl
     else:
         server = Zendesk(tables | {"deleted_users": []}, {basic("ops@example.com/token", TOKEN)})
         settings = {"zendesk_url": server.url, "zendesk_email": "ops@example.com", "zendesk_token": TOKEN}
+    (export / "sync-day1").rename(export / f"sync-{today()}")  # the same day key on both sides
     with server:
-        fetched = pipeline.run("day1", source_format=system, **settings)
+        fetched = pipeline.run(today(), source_format=system, **settings)
     assert source_day_of(fetched)["fetched"] is True
     direct = pipeline.schema + "_direct"
-    pipeline.run("day1", source_format=system, source_root=str(export), db_schema=direct)
+    pipeline.run(today(), source_format=system, source_root=str(export), db_schema=direct)
     got, want = pipeline.dump(), dump(pipeline.url, direct)
     assert len(want["groups"]) == 60 and want["group_membership"]
     assert {t: rows for t, rows in got.items() if t != "rejects"} == {
         t: rows for t, rows in want.items() if t != "rejects"
     }
+
+
+def today() -> str:
+    from groups_assets.day.source import today
+
+    return today()
 
 
 def source_day_of(result) -> dict:
@@ -461,30 +514,42 @@ def source_day_of(result) -> dict:
 
 @pytest.mark.slow  # a day through Spark
 def test_a_day_not_in_the_source_root_is_fetched_by_its_run_then_kept(pipeline, snow):
-    """Materializing a day of ServiceNow that has no folder yet fetches it (source_day) and loads
-    it; materializing it again keeps the folder and asks the API nothing."""
+    """Materializing today's day of ServiceNow, which has no folder yet, fetches it (source_day)
+    and loads it; materializing it again keeps the folder and asks the API nothing."""
     settings = dict(source_format="servicenow", servicenow_url=snow.url, servicenow_user="integration")
-    result = pipeline.run(DAY, servicenow_password=PASSWORD, **settings)
+    result = pipeline.run(today(), servicenow_password=PASSWORD, **settings)
     fetched = source_day_of(result)
-    assert fetched["fetched"] is True and fetched["folder"] == str(pipeline.root / f"sync-{DAY}")
+    assert fetched["fetched"] is True and fetched["folder"] == str(pipeline.root / f"sync-{today()}")
     assert fetched["sys_user_group_records"] == len(snow.tables["sys_user_group"])
     assert len(pipeline.groups()) == len(snow.tables["sys_user_group"])
     (check,) = [e for e in result.get_asset_check_evaluations() if e.check_name == names.RECORDS_ACCOUNTED]
     assert check.passed
     asked = len(snow.requests)
-    again = pipeline.run(DAY, servicenow_password=f"x{PASSWORD}", **settings)  # not needed: not asked
+    again = pipeline.run(today(), servicenow_password=f"x{PASSWORD}", **settings)  # not asked
     assert source_day_of(again)["fetched"] is False and len(snow.requests) == asked
 
 
 def test_a_fetch_that_fails_in_a_run_fails_it_in_plain_words_and_materializes_nothing(pipeline, snow):
     settings = dict(source_format="servicenow", servicenow_url=snow.url, servicenow_user="integration")
-    result = pipeline.run(DAY, expect_success=False, servicenow_password=f"x{PASSWORD}", **settings)
+    result = pipeline.run(today(), expect_success=False, servicenow_password=f"x{PASSWORD}", **settings)
     (failure_event,) = [e for e in result.all_events if e.is_step_failure]
     error = failure_event.step_failure_data.error
-    assert f"day {DAY}: ServiceNow sys_user_group, page 1" in error.message
+    assert f"day {today()}: ServiceNow sys_user_group, page 1" in error.message
     assert "HTTP 401" in error.message and "GROUPS_SERVICENOW_PASSWORD" in error.message
     assert PASSWORD not in error.message and not error.stack
     assert result.get_asset_materialization_events() == [] and list_days(pipeline.root) == []
+
+
+def test_a_past_day_missing_from_the_root_is_not_fetched_by_a_run(pipeline, snow):
+    """The API answers with its state now: a run of an earlier day that is not there fails and
+    says so, and asks the API nothing."""
+    settings = dict(source_format="servicenow", servicenow_url=snow.url, servicenow_user="integration")
+    result = pipeline.run(DAY, expect_success=False, servicenow_password=PASSWORD, **settings)
+    (failure_event,) = [e for e in result.all_events if e.is_step_failure]
+    message = failure_event.step_failure_data.error.message
+    assert f"no sync-{DAY}/ under {pipeline.root}" in message and "only today's day" in message
+    assert f"groups-pipeline fetch --day {DAY}" in message
+    assert snow.requests == [] and list_days(pipeline.root) == []
 
 
 def test_the_daily_schedule_adds_today_and_runs_it_and_is_off_until_turned_on(tmp_path):
@@ -537,7 +602,7 @@ def test_the_daily_schedules_run_fetches_and_loads_today(pipeline, zd):
 
     source = SourceResource(root=str(pipeline.root), format="zendesk")
     with instance_for_test() as scheduler:
-        at = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+        at = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
         context = build_schedule_context(
             instance=scheduler, scheduled_execution_time=at, resources={"source": source}
         )
@@ -556,5 +621,5 @@ def test_the_daily_schedules_run_fetches_and_loads_today(pipeline, zd):
     )
     assert result.success
     assert source_day_of(result)["fetched"] is True
-    assert (pipeline.root / "sync-2026-12-07" / "_SUCCESS").exists()
+    assert request.partition_key == today() and (pipeline.root / f"sync-{today()}" / "_SUCCESS").exists()
     assert len(pipeline.groups()) == len(zd.tables["groups"])

@@ -20,6 +20,7 @@ from groups_assets.fetching.spec import (
     DEADLINE_SECONDS,
     Api,
     Bounds,
+    DayExists,
     Endpoint,
     Fetched,
     FetchFailed,
@@ -31,6 +32,7 @@ __all__ = [
     "DEADLINE_SECONDS",
     "Api",
     "Bounds",
+    "DayExists",
     "Endpoint",
     "FetchFailed",
     "Fetched",
@@ -63,8 +65,16 @@ def fetch_day(
             for endpoint in endpoints:
                 records, pages, total = 0, 0, None
                 for page in client.pages(endpoint):
-                    if page.number == 1 and endpoint.total is not None:
-                        total = _total(api, endpoint, page.response)
+                    if endpoint.total is not None:  # the same on every page, or rows moved
+                        said = _total(api, endpoint, page.response)
+                        if total is not None and said != total:
+                            raise FetchFailed(
+                                f"{api.system} {endpoint.name}, page {page.number}: the API says it has "
+                                f"{said} record(s), {total} on the first page: the table changed during "
+                                "the fetch, so pages may have skipped or repeated rows. Nothing was "
+                                "written; fetch the day again."
+                            )
+                        total = said
                     body = json.dumps(endpoint.page(page.records, page.more))
                     land.write(endpoint.folder, endpoint.name, page.number, body)
                     records, pages = records + len(page.records), page.number

@@ -98,11 +98,12 @@ class ApiClient:
             number, url = number + 1, _url(page.request.url, page.request.params)
 
     def _rate_limited(self, response, error) -> bool:
-        """A 429 worth waiting for: its Retry-After is within the bound, or it has none (backoff)."""
+        """A 429 worth waiting for: its Retry-After is within the bound and the time the fetch has
+        left, or it has none (backoff)."""
         if response is None or response.status_code != 429:
             return False
         wait = retry_after(response)
-        return wait is None or wait <= self.bounds.max_wait_seconds
+        return wait is None or wait <= min(self.bounds.max_wait_seconds, self.deadline - time.monotonic())
 
     def _where(self, endpoint: Endpoint, number: int, url: str) -> str:
         return f"{self.api.system} {endpoint.name}, page {number} ({redact(url)})"

@@ -20,6 +20,10 @@ class FetchFailed(Exception):
     """The fetch stopped and left no day behind; the message says where and why."""
 
 
+class DayExists(FetchFailed):
+    """The day's folder is there, and the fetch was not told to replace it."""
+
+
 class MissingSetting(ValueError):
     """A setting the fetch needs is not set or breaks its rule; the message names its variable."""
 
