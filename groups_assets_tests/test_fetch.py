@@ -568,7 +568,7 @@ def test_the_daily_schedule_adds_today_and_runs_it_and_is_off_until_turned_on(tm
     from groups_assets.resources.source import SourceResource
     from groups_assets_tests.support import load_defs
 
-    assert load_defs().get_schedule_def(names.DAILY_FETCH).default_status == DefaultScheduleStatus.STOPPED
+    assert load_defs().resolve_schedule_def(names.DAILY_FETCH).default_status == DefaultScheduleStatus.STOPPED
     with instance_for_test() as instance:
         at = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
         source = SourceResource(root=str(tmp_path), format="zendesk")

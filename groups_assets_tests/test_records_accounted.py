@@ -132,6 +132,7 @@ def misfile(url: str, schema: str) -> None:
         )
 
 
+@pytest.mark.slow  # four days through Spark; the ServiceNow case below keeps it in the quick tier
 def test_memberships_stored_under_other_agents_fail_it_though_their_number_is_right(pipeline):
     """Day 2's new memberships stored with the wrong agent, one for one: every count of rows is
     right, and the check still names the pairs listed but not stored, and those stored but not
