@@ -24,13 +24,18 @@ def natural_key(day: str) -> list[tuple[int, int | str]]:
     return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", day) if part]
 
 
-def day_folder(source_root: Path, day: str) -> Path:
-    """The folder of `day` under `source_root`, or BadDayKey saying what is wrong and what to do."""
+def check_key(day: str) -> None:
+    """BadDayKey when `day` breaks the key rule, saying the rule."""
     if not DAY_KEY_RE.fullmatch(day or ""):
         raise BadDayKey(
             f"day key {day!r} is not allowed: a key is 1-64 characters of letters, digits, "
             "'_', '.' and '-', starting with a letter or digit (for example day1 or 2026-11-01)."
         )
+
+
+def day_folder(source_root: Path, day: str) -> Path:
+    """The folder of `day` under `source_root`, or BadDayKey saying what is wrong and what to do."""
+    check_key(day)
     root = source_root.resolve()
     folder = source_root / f"{DAY_FOLDER_PREFIX}{day}"
     if not folder.is_dir():

@@ -555,13 +555,7 @@ def test_a_past_day_missing_from_the_root_is_not_fetched_by_a_run(pipeline, snow
 def test_the_daily_schedule_adds_today_and_runs_it_and_is_off_until_turned_on(tmp_path):
     from datetime import UTC, datetime
 
-    from dagster import (
-        DefaultScheduleStatus,
-        RunRequest,
-        SkipReason,
-        build_schedule_context,
-        instance_for_test,
-    )
+    from dagster import DagsterInstance, DefaultScheduleStatus, RunRequest, SkipReason, build_schedule_context
 
     from groups_assets.defs.schedules.daily_fetch import daily_fetch
     from groups_assets.partitions import sync_days
@@ -569,7 +563,8 @@ def test_the_daily_schedule_adds_today_and_runs_it_and_is_off_until_turned_on(tm
     from groups_assets_tests.support import load_defs
 
     assert load_defs().resolve_schedule_def(names.DAILY_FETCH).default_status == DefaultScheduleStatus.STOPPED
-    with instance_for_test() as instance:
+    (tmp_path / "home").mkdir()
+    with DagsterInstance.local_temp(str(tmp_path / "home")) as instance:
         at = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
         source = SourceResource(root=str(tmp_path), format="zendesk")
         context = build_schedule_context(
@@ -593,7 +588,7 @@ def test_the_daily_schedules_run_fetches_and_loads_today(pipeline, zd):
     today's day is fetched from Zendesk and loaded."""
     from datetime import UTC, datetime
 
-    from dagster import build_schedule_context, instance_for_test
+    from dagster import DagsterInstance, build_schedule_context
 
     from groups_assets.defs.schedules.daily_fetch import daily_fetch
     from groups_assets.partitions import sync_days
@@ -601,7 +596,8 @@ def test_the_daily_schedules_run_fetches_and_loads_today(pipeline, zd):
     from groups_assets_tests.support import load_defs
 
     source = SourceResource(root=str(pipeline.root), format="zendesk")
-    with instance_for_test() as scheduler:
+    (pipeline.root.parent / "scheduler").mkdir()
+    with DagsterInstance.local_temp(str(pipeline.root.parent / "scheduler")) as scheduler:
         at = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
         context = build_schedule_context(
             instance=scheduler, scheduled_execution_time=at, resources={"source": source}

@@ -21,7 +21,8 @@ from pathlib import Path
 # Dagster is imported where it is needed: `run` starts the Spark JVM first (_early_spark).
 from groups_assets import formats, variables
 from groups_assets.cli import generate
-from groups_assets.days import DAY_KEY_RE, BadDayKey, day_bytes, day_folder, list_days
+from groups_assets.contract.format import Format
+from groups_assets.days import BadDayKey, check_key, day_bytes, day_folder, list_days
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # pyproject.toml, workspace.yaml
@@ -258,30 +259,30 @@ def _early_spark(fmt, root: Path, days: list[str], home: Path) -> None:
     spark_session.start_in_background(master, cache, size)
 
 
-def run(args: argparse.Namespace) -> int:
-    # What the command line alone can refuse is refused before anything starts (exit 2).
+def _format_and_root(args: argparse.Namespace) -> tuple[Format, Path] | str:
+    """The format and the source root of `run` and `fetch` (their flags, else their variables),
+    read without Dagster; what is wrong with them, as the message of an exit 2."""
     try:
         fmt = formats.get(args.format or variables.given("source.format") or formats.DEFAULT)
     except ValueError as err:
-        print(
-            f"groups-pipeline: {'--format' if args.format else 'GROUPS_SOURCE_FORMAT'}: {err}",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return f"{'--format' if args.format else 'GROUPS_SOURCE_FORMAT'}: {err}"
     root = Path(args.source_root or variables.given("source.root") or variables.DEFAULT_SOURCE_ROOT).resolve()
     if not root.is_dir():
-        print(
-            f"groups-pipeline: source root {root} is not a folder. "
-            "Pass --source-root or set GROUPS_SOURCE_ROOT.",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        return f"source root {root} is not a folder. Pass --source-root or set GROUPS_SOURCE_ROOT."
+    return fmt, root
+
+
+def run(args: argparse.Namespace) -> int:
+    # What the command line alone can refuse is refused before anything starts (exit 2).
+    found = _format_and_root(args)
+    if isinstance(found, str):
+        return _refuse(found)
+    fmt, root = found
     if not args.all:
         try:
             day_folder(root, args.day)
         except BadDayKey as err:
-            print(f"groups-pipeline: {err}", file=sys.stderr)
-            return EXIT_USAGE
+            return _refuse(str(err))
     home = Path(variables.given("postgres.home") or variables.DEFAULT_HOME).resolve()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     log_path = None if args.verbose else home / "logs" / f"run-{args.day or 'all'}-{stamp}.log"
@@ -309,41 +310,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 def fetch(args: argparse.Namespace) -> int:
-    """One day from a system's API (fetching/), without Dagster: the API resource's fields are
-    read from the variables that set them (variables.py)."""
-    from groups_assets.fetching import DEADLINE_SECONDS, Bounds, FetchFailed, MissingSetting
+    """One day from a system's API (fetching/), with the settings of the API resource."""
+    from groups_assets.fetching import FetchFailed, MissingSetting
+    from groups_assets.settings import BadSetting, build_resources
 
-    try:
-        fmt = formats.get(args.format or variables.given("source.format") or formats.DEFAULT)
-    except ValueError as err:
-        return _refuse(f"{'--format' if args.format else 'GROUPS_SOURCE_FORMAT'}: {err}")
+    found = _format_and_root(args)
+    if isinstance(found, str):
+        return _refuse(found)
+    fmt, root = found
     if fmt.fetch is None:
         systems = " or ".join(f.name for f in formats.FORMATS.values() if f.fetch)
         return _refuse(f"the {fmt.name} format has no API to fetch from: pass --format {systems}")
-    if not DAY_KEY_RE.fullmatch(args.day):
-        return _refuse(
-            f"day key {args.day!r} is not allowed: a key is 1-64 characters of letters, digits, '_', "
-            "'.' and '-', starting with a letter or digit (for example 2026-12-01)."
-        )
-    root = Path(args.source_root or variables.given("source.root") or variables.DEFAULT_SOURCE_ROOT).resolve()
-    if not root.is_dir():
-        return _refuse(
-            f"source root {root} is not a folder. Create it, or pass --source-root or set GROUPS_SOURCE_ROOT."
-        )
-    deadline = variables.given("api.deadline_seconds")
     try:
-        seconds = float(deadline) if deadline else DEADLINE_SECONDS
-    except ValueError:
-        seconds = 0.0
-    if not seconds > 0:
-        name = variables.variable_of("api.deadline_seconds")
-        return _refuse(f"{name}={deadline!r} is refused: a number of seconds above 0")
-    api = [field for targets in variables.VARIABLES.values() for field in targets if field.startswith("api.")]
-    settings = {field.removeprefix("api."): variables.given(field) for field in api}
-    bounds = Bounds(deadline_seconds=seconds)
+        check_key(args.day)
+    except BadDayKey as err:
+        return _refuse(str(err))
+    try:
+        api = build_resources(overrides={"source.root": str(root), "source.format": fmt.name})["api"]
+    except BadSetting as err:
+        return _refuse(str(err))
     started = time.monotonic()
     try:
-        fetched = fmt.fetch(settings, root, args.day, force=args.force, bounds=bounds)
+        fetched = fmt.fetch(api.settings(), root, args.day, force=args.force, bounds=api.bounds())
     except MissingSetting as err:
         return _refuse(str(err))
     except FetchFailed as err:

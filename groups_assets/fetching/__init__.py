@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +37,8 @@ __all__ = [
     "FetchFailed",
     "Fetched",
     "MissingSetting",
+    "api_of",
     "fetch_day",
-    "setting",
-    "url_setting",
     "variable",
 ]
 
@@ -96,24 +95,44 @@ def _total(api: Api, endpoint: Endpoint, response: Any) -> int:
     total = endpoint.total(response)
     if total is None:
         raise FetchFailed(
-            f"{api.system} {endpoint.name}: the first page does not say how many records the table "
-            "has, so the day cannot be checked. Nothing was written."
+            f"{api.system} {endpoint.name}: a page does not say how many records the table has, so "
+            "the day cannot be checked. Nothing was written."
         )
     return total
 
 
-def setting(settings: Mapping[str, Any], field: str) -> str | None:
-    """The value of `field` in `settings` (the API resource's fields), or None when unset."""
-    value = settings.get(field)
-    return (str(value).strip() or None) if value is not None else None
+def api_of(
+    settings: Mapping[str, Any],
+    system: str,
+    fields: tuple[str, str, str, str],
+    *,
+    example: str,
+    needs: str,
+    basic_user: Callable[[str], str] = str,
+) -> Api:
+    """A system's API from the API resource's fields (`settings`) that `fields` names: its URL, a
+    bearer token, and the user and password of basic authentication, used when there is no
+    token (`basic_user` turns the user into the one sent). MissingSetting names the variables of
+    what is not set."""
+    url, token, user, password = fields
 
+    def given(field: str) -> str | None:
+        value = settings.get(field)
+        return (str(value).strip() or None) if value is not None else None
 
-def url_setting(settings: Mapping[str, Any], field: str, example: str) -> str:
-    """An API's URL from `settings`; MissingSetting names its variable when it is unset or not
-    an http(s) URL."""
-    url = setting(settings, field)
-    if url is None:
-        raise MissingSetting(f"{variable(field)} is not set: the API's address, e.g. {example}")
-    if not url.startswith(("https://", "http://")):
-        raise MissingSetting(f"{variable(field)} is not an http(s) URL: the API's address, e.g. {example}")
-    return url.rstrip("/")
+    address = given(url)
+    if address is None or not address.startswith(("https://", "http://")):
+        problem = "is not set" if address is None else "is not an http(s) URL"
+        raise MissingSetting(f"{variable(url)} {problem}: the API's address, e.g. {example}")
+    address = address.rstrip("/")
+    if bearer := given(token):
+        return Api(system, address, (variable(token),), token=bearer)
+    name, secret = given(user), given(password)
+    if name and secret:
+        return Api(
+            system, address, (variable(user), variable(password)), user=basic_user(name), password=secret
+        )
+    raise MissingSetting(
+        f"{variable(user)} and {variable(password)} are not both set, nor {variable(token)}: "
+        f"{system} needs {needs}, or an OAuth token"
+    )

@@ -93,15 +93,12 @@ def refuse_existing(final: Path, force: bool) -> None:
         raise DayExists(f"{final} exists ({state}) and is kept: pass --force to replace it")
 
 
-def remove_leftovers(root: Path, day: str) -> list[Path]:
+def remove_leftovers(root: Path, day: str) -> None:
     """Remove the folders that fetches of `day` left behind when they were killed: with the day's
-    lock held, no other fetch of it is writing. The folders removed."""
-    removed = []
+    lock held, no other fetch of it is writing."""
     for path in root.glob(f"{TEMP_PREFIX}{day}-*"):
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
 
 
 def _sync_folder(folder: Path) -> None:

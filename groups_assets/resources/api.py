@@ -4,7 +4,7 @@ shows the name of their variable, never the value."""
 
 from __future__ import annotations
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource
 from pydantic import Field
 
 from groups_assets.fetching import DEADLINE_SECONDS, Bounds
@@ -54,12 +54,13 @@ class ApiResource(ConfigurableResource):
     def settings(self) -> dict[str, str | None]:
         """The fields a system's fetch reads (formats/<system>/fetch.py), secrets read from their
         variables."""
-        values = {}
-        for name in type(self).model_fields:
-            if name != "deadline_seconds":
-                value = getattr(self, name)
-                values[name] = value.get_value() if isinstance(value, EnvVar) else value
-        return values
+        from groups_assets.settings import secret  # settings.py builds this resource
+
+        return {
+            name: secret(getattr(self, name))
+            for name in type(self).model_fields
+            if name != "deadline_seconds"
+        }
 
     def bounds(self) -> Bounds:
         return Bounds(deadline_seconds=self.deadline_seconds)

@@ -28,10 +28,6 @@ from groups_assets.resources.source import SourceResource
     "ServiceNow's or Zendesk's API (GROUPS_SOURCE_FORMAT) and load it.",
 )
 def daily_fetch(context: ScheduleEvaluationContext, source: SourceResource) -> RunRequest | SkipReason:
-    return fetch_request(context, source)
-
-
-def fetch_request(context: ScheduleEvaluationContext, source: SourceResource) -> RunRequest | SkipReason:
     fmt = source.source_format()
     if fmt.fetch is None:
         return SkipReason(

@@ -25,11 +25,8 @@ from groups_assets.fetching import (
     Bounds,
     Endpoint,
     Fetched,
-    MissingSetting,
+    api_of,
     fetch_day,
-    setting,
-    url_setting,
-    variable,
 )
 from groups_assets.formats.servicenow.mapping import GROUPS_TABLE, MEMBERS_TABLE, USERS_TABLE
 
@@ -51,16 +48,12 @@ def fetch(
 
 def api(settings: Mapping[str, Any]) -> Api:
     """The instance and its credentials; MissingSetting names what is not set."""
-    url = url_setting(settings, "servicenow_url", "https://acme.service-now.com")
-    if token := setting(settings, "servicenow_token"):
-        return Api("ServiceNow", url, (variable("servicenow_token"),), token=token)
-    user, password = setting(settings, "servicenow_user"), setting(settings, "servicenow_password")
-    if user and password:
-        names = (variable("servicenow_user"), variable("servicenow_password"))
-        return Api("ServiceNow", url, names, user=user, password=password)
-    raise MissingSetting(
-        f"{variable('servicenow_user')} and {variable('servicenow_password')} are not both set, nor "
-        f"{variable('servicenow_token')}: ServiceNow needs a user and password, or an OAuth token"
+    return api_of(
+        settings,
+        "ServiceNow",
+        ("servicenow_url", "servicenow_token", "servicenow_user", "servicenow_password"),
+        example="https://acme.service-now.com",
+        needs="a user and password",
     )
 
 

@@ -37,11 +37,8 @@ from groups_assets.fetching import (
     Bounds,
     Endpoint,
     Fetched,
-    MissingSetting,
+    api_of,
     fetch_day,
-    setting,
-    url_setting,
-    variable,
 )
 from groups_assets.formats.zendesk.mapping import GROUPS_TABLE, MEMBERS_TABLE, USERS_TABLE
 
@@ -70,16 +67,13 @@ def fetch(
 
 def api(settings: Mapping[str, Any]) -> Api:
     """The account and its credentials; MissingSetting names what is not set."""
-    url = url_setting(settings, "zendesk_url", "https://acme.zendesk.com")
-    if token := setting(settings, "zendesk_oauth_token"):
-        return Api("Zendesk", url, (variable("zendesk_oauth_token"),), token=token)
-    email, api_token = setting(settings, "zendesk_email"), setting(settings, "zendesk_token")
-    if email and api_token:
-        names = (variable("zendesk_email"), variable("zendesk_token"))
-        return Api("Zendesk", url, names, user=f"{email}/token", password=api_token)
-    raise MissingSetting(
-        f"{variable('zendesk_email')} and {variable('zendesk_token')} are not both set, nor "
-        f"{variable('zendesk_oauth_token')}: Zendesk needs an email and API token, or an OAuth token"
+    return api_of(
+        settings,
+        "Zendesk",
+        ("zendesk_url", "zendesk_oauth_token", "zendesk_email", "zendesk_token"),
+        example="https://acme.zendesk.com",
+        needs="an email and API token",
+        basic_user=lambda email: f"{email}/token",
     )
 
 
