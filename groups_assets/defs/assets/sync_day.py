@@ -33,6 +33,7 @@ from groups_assets.defs.check_results import check_result
 from groups_assets.errors import expected_failure, restore_tracebacks
 from groups_assets.fetching import FetchFailed, MissingSetting
 from groups_assets.partitions import sync_days
+from groups_assets.quality.evidence import markdown_table
 from groups_assets.redact import redact
 from groups_assets.resources.api import ApiResource
 from groups_assets.resources.checks import ChecksResource
@@ -125,8 +126,10 @@ def _source(got: SourceDay) -> MaterializeResult:
         metadata[meta.SECONDS] = round(got.seconds, 2)
         metadata |= {f"{t.name}_records": t.records for t in got.fetched}
         metadata[meta.TABLES] = MetadataValue.md(
-            "| API table | folder | records | pages |\n|---|---|---|---|\n"
-            + "\n".join(f"| {t.name} | {t.folder} | {t.records} | {t.pages} |" for t in got.fetched)
+            markdown_table(
+                {"API table": t.name, "folder": t.folder, "records": t.records, "pages": t.pages}
+                for t in got.fetched
+            )
         )
     return MaterializeResult(asset_key=names.SOURCE_DAY, metadata=metadata)
 
