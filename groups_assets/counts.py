@@ -24,6 +24,7 @@ class PassCounts:
     reasons: Counter = field(default_factory=Counter)
     rows: Counter = field(default_factory=Counter)
     foreign: int = 0
+    run_again: int = 0  # executor tasks whose accepted attempt was not their first
 
     def as_rows(self) -> list[tuple[str, str, int]]:
         """(kind, key, n) rows, to carry the counts of an executor task back to the driver."""
@@ -31,6 +32,7 @@ class PassCounts:
             *(("reason", k, n) for k, n in self.reasons.items()),
             *(("rows", k, n) for k, n in self.rows.items()),
             ("foreign", "", self.foreign),
+            ("run_again", "", self.run_again),
         ]
 
     @classmethod
@@ -39,6 +41,8 @@ class PassCounts:
         for kind, key, n in rows:
             if kind == "foreign":
                 counts.foreign += n
+            elif kind == "run_again":
+                counts.run_again += n
             else:
                 (counts.reasons if kind == "reason" else counts.rows)[key] += n
         return counts

@@ -50,10 +50,12 @@ def summarize(day: str, result: ExecuteInProcessResult, seconds: float) -> str:
         check_meta = {k: v.value for k, v in checks[check].metadata.items()} if check in checks else {}
         loaded = accounted_meta.get(f"{folder}_loaded", "-")
         skipped = accounted_meta.get(f"{folder}_skipped")
+        again = found[raw].get(meta.TASKS_RUN_AGAIN)
         lines.append(
             f"  {folder}: read {found[raw].get(meta.RECORDS, '-')}, loaded {loaded}, "
             f"rejected {check_meta.get('rejected', '-')}{_reasons(check_meta)}"
             + (f", skipped {skipped} (not agents)" if skipped else "")
+            + (f"; {again} Spark task(s) run again, staged once" if again else "")
         )
     if names.TABLE[MEMBERS] in found:
         m = found[names.TABLE[MEMBERS]]

@@ -18,6 +18,7 @@ are (`transient` says which); a day that cannot load as it is raises DayRefused.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,7 +41,7 @@ from groups_assets.quality.verdict import Verdict
 from groups_assets.runtime.spark_session import SparkUnavailable
 from groups_assets.warehouse import schema
 from groups_assets.warehouse.database import Database
-from groups_assets.warehouse.staging import Stage, stage_day, stage_rows
+from groups_assets.warehouse.staging import Stage, StagingMismatch, stage_day, stage_rows
 from groups_assets.warehouse.statements import statement
 from groups_assets.warehouse.transaction import DayPlan, apply_day
 
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 # collect instead of being written by executor tasks: no Python workers to start. Above it, the
 # collect would hold too much of the day in the driver's memory.
 DRIVER_COPY_BYTES = 160 << 20
+_IN_DRIVER = re.compile(r"local(\[[^\]]*\])?$")  # the masters whose executors run in the driver
 # Errors a retry can fix: the connection was lost (a restart, a network cut) or the server asked
 # for one (serialization failure, deadlock). A missing privilege, a bad password or a wrong
 # statement fails the same way every time. Executors report theirs inside Spark's error text.
@@ -118,7 +120,10 @@ def load_day(
         if swept := stage.create(conn):
             log.info(f"swept the staging tables of {len(swept)} killed run(s): {swept}")
         try:
-            counts = _passes(session, fmt, files, database, stage, persisted)
+            try:
+                counts = _passes(session, fmt, files, database, stage, persisted)
+            except StagingMismatch as err:
+                raise DayRefused(f"day {day}: {err}") from None
             watch.lap("read_validate_stage")
             _refuse_foreign(fmt, counts, day)
             verdict = blocking.reject_ratio(counts, max_reject_ratio, fmt)
@@ -177,8 +182,10 @@ def _passes(
 ) -> DayCounts:
     """Every table of the day read, validated and staged: one Spark pass over each, at once."""
     # Small local days: the staged rows come to this process (no Python workers to start). The
-    # master is the session's (a Spark Connect server's own, behind an sc:// URL).
-    on_driver = files.size() < DRIVER_COPY_BYTES and session.conf.get("spark.master").startswith("local")
+    # master is the session's (a Spark Connect server's own, behind an sc:// URL); local-cluster
+    # runs executors of their own, as a cluster does.
+    master = session.conf.get("spark.master")
+    on_driver = files.size() < DRIVER_COPY_BYTES and _IN_DRIVER.match(master) is not None
     connect_kwargs = database.connect_kwargs()
 
     def read(table: Table):
@@ -190,7 +197,7 @@ def _passes(
         else:
             groups = day_groups.result() if day_groups else None
             validated = validate(table, fmt, read(table), persisted, groups)
-        return stage_day(stage_rows(table, validated), connect_kwargs, stage, on_driver)
+        return stage_day(stage_rows(table, validated), table.folder, connect_kwargs, stage, on_driver)
 
     groups = fmt.table(GROUPS)
     with ThreadPoolExecutor(max_workers=len(fmt.tables) + 1, thread_name_prefix="source") as pool:

@@ -5,10 +5,20 @@ expressions: a valid group gives a groups line and its membership lines, a rejec
 line); the writer then streams the Arrow string buffers of those columns to
 `COPY ... FROM STDIN (FORMAT csv)`, one connection per table, without touching rows one by one
 in Python. The same pass counts the records per reject reason (counts.py: the checks' evidence).
+
+Exactly once, whatever Spark runs again: on a cluster a task can run more than once (a lost
+executor, a retried stage, a speculative copy), and each attempt that gets to commit would stage
+its rows. So each executor task commits a table's COPY together with a claim on its partition of
+that table (`{stage_claims}`, keyed by source folder, table and partition): the first attempt to
+commit stages the partition, and any other attempt finds the claim taken and rolls its rows back.
+Attempts of a partition stage the same rows (Spark's input splits and shuffles are deterministic),
+so the driver's counts, from the attempts it accepted, must equal the claimed rows: `stage_day`
+checks that before the day goes on.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from contextlib import ExitStack
@@ -64,6 +74,11 @@ STAGE_COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+# A fault point only tests switch on: set to source folders (comma-separated), it fails the first
+# attempt of each executor task of those folders after its rows are committed, so that Spark
+# runs the task again.
+FAULT_AFTER_STAGING = "GROUPS_TEST_FAIL_AFTER_STAGING"
+
 _STAGE_LOCK_NAMESPACE = 0x73746167  # "stag"
 _TOKEN = re.compile(r"^_stage_[a-z]+_([0-9a-f]{12})$")
 
@@ -93,9 +108,18 @@ class Stage:
         """{stage_<kind>: table name}, the placeholders of the sql/ files ("applied": the day's
         group records that apply, "members_of": the groups whose membership the day sets,
         "set_groups": those the tables show it set, read back by records_accounted; all three
-        filled inside the transaction)."""
-        kinds = (*STAGE_COLUMNS, "applied", "members_of", "set_groups")
+        filled inside the transaction; "claims": which task attempt staged each partition)."""
+        kinds = (*STAGE_COLUMNS, "applied", "members_of", "set_groups", "claims")
         return {f"stage_{kind}": self.table(kind) for kind in kinds}
+
+    def copy_statements(self) -> dict[str, str]:
+        """{kind: the COPY statement of its staging table}."""
+        return {
+            kind: statement(
+                "staging/stage_copy", table=self.table(kind), columns=[n for n, _ in columns]
+            ).as_string(None)
+            for kind, columns in STAGE_COLUMNS.items()
+        }
 
     def create(self, conn: psycopg.Connection) -> list[str]:
         """Create the tables (holding their lock on `conn`); returns the tokens of the killed
@@ -195,17 +219,42 @@ def _string_bytes(column) -> memoryview:
     return memoryview(data)[bounds[column.offset] : bounds[column.offset + len(column)]]
 
 
-def write_batches(batches, connect_kwargs: dict, copy_sql: dict[str, str]) -> PassCounts:
+@dataclass(frozen=True)
+class Claim:
+    """An executor task attempt's claim on its partition of the staging tables (one pass)."""
+
+    sql: str  # staging/stage_claim.sql
+    source: str
+    partition: int
+    attempt: int
+
+    def commit(self, conn: psycopg.Connection, kind: str, rows: int) -> bool:
+        """Commit `conn`'s COPY of `kind` with the claim; False if another attempt of the
+        partition had committed it (then this attempt's rows are rolled back)."""
+        import psycopg
+
+        params = {"source": self.source, "kind": kind, "partition": self.partition, "attempt": self.attempt}
+        try:
+            conn.execute(self.sql, params | {"rows": rows})
+        except psycopg.errors.UniqueViolation:
+            conn.rollback()
+            return False
+        conn.commit()
+        return True
+
+
+def write_batches(
+    batches, connect_kwargs: dict, copy_sql: dict[str, str], claim: Claim | None = None
+) -> PassCounts:
     """COPY the Arrow batches of `stage_rows` rows into the staging tables, one connection per
-    table that receives rows, committed when all batches are written. Returns what it counted:
-    records per reason, rows per table."""
+    table that receives rows, each committed (with `claim`, if given) when all batches are
+    written. Returns what it counted: records per reason, rows per table."""
     import psycopg
     import pyarrow.compute as pc
 
     counts = PassCounts()
-    cursors: dict[str, psycopg.Cursor] = {}
     with ExitStack() as stack:
-        copies = {}
+        copies: dict[str, tuple[psycopg.Connection, ExitStack, psycopg.Copy]] = {}
         for batch in batches:
             for item in pc.value_counts(batch.column("reason")).to_pylist():
                 counts.reasons[item["values"]] += item["counts"]
@@ -216,19 +265,29 @@ def write_batches(batches, connect_kwargs: dict, copy_sql: dict[str, str]) -> Pa
                     continue
                 if kind not in copies:
                     conn = stack.enter_context(psycopg.connect(**connect_kwargs))
-                    cursors[kind] = conn.cursor()
-                    copies[kind] = stack.enter_context(cursors[kind].copy(copy_sql[kind]))
-                copies[kind].write(data)
-    for kind, cursor in cursors.items():
-        counts.rows[kind] += cursor.rowcount
+                    copying = stack.enter_context(ExitStack())
+                    copies[kind] = (conn, copying, copying.enter_context(conn.cursor().copy(copy_sql[kind])))
+                copies[kind][2].write(data)
+        for kind, (conn, copying, copy) in copies.items():
+            copying.close()  # the COPY ends
+            counts.rows[kind] += copy.cursor.rowcount
+            if claim:
+                claim.commit(conn, kind, copy.cursor.rowcount)
     return counts
 
 
-def _task(connect_kwargs: dict, copy_sql: dict[str, str]):
+def _task(connect_kwargs: dict, copy_sql: dict[str, str], claim_sql: str, source: str, fail_first: bool):
     def run(batches):
         import pyarrow as pa
+        from pyspark import TaskContext
 
-        rows = write_batches(batches, connect_kwargs, copy_sql).as_rows()
+        task = TaskContext.get()
+        claim = Claim(claim_sql, source, task.partitionId(), task.attemptNumber())
+        counts = write_batches(batches, connect_kwargs, copy_sql, claim)
+        counts.run_again = int(task.attemptNumber() > 0)
+        rows = counts.as_rows()
+        if fail_first and task.attemptNumber() == 0:
+            raise RuntimeError(f"{FAULT_AFTER_STAGING}: the first attempt fails after its rows are committed")
         kinds, keys, ns = (list(column) for column in zip(*rows, strict=True)) if rows else ([], [], [])
         schema = pa.schema([("kind", pa.string()), ("key", pa.string()), ("n", pa.int64())])
         yield pa.RecordBatch.from_pydict({"kind": kinds, "key": keys, "n": ns}, schema=schema)
@@ -236,19 +295,44 @@ def _task(connect_kwargs: dict, copy_sql: dict[str, str]):
     return run
 
 
-def stage_day(rows: DataFrame, connect_kwargs: dict, stage: Stage, on_driver: bool) -> PassCounts:
-    """COPY `stage_rows` rows into the stage's tables; return write_batches' counts.
+class StagingMismatch(Exception):
+    """The staging tables do not hold the rows the accepted task attempts counted."""
+
+
+def stage_day(
+    rows: DataFrame, source: str, connect_kwargs: dict, stage: Stage, on_driver: bool
+) -> PassCounts:
+    """COPY `stage_rows` rows of the `source` folder into the stage's tables; return
+    write_batches' counts.
 
     on_driver: the rows come to the driver in one Arrow collect and are written from there (no
     Python workers to start: right for a small day). Otherwise every executor task writes its
-    own part, in parallel (a large day, a cluster)."""
-    copy_sql = {
-        kind: statement("staging/stage_copy", table=stage.table(kind), columns=[name for name, _ in columns])
-        for kind, columns in STAGE_COLUMNS.items()
-    }
-    copy_sql = {kind: text.as_string(None) for kind, text in copy_sql.items()}
+    own part, in parallel (a large day, a cluster), and claims it (Claim)."""
+    copy_sql = stage.copy_statements()
     if on_driver:
         return write_batches(rows.toArrow().to_batches(), connect_kwargs, copy_sql)
-    task = _task(connect_kwargs, copy_sql)
+    claims = stage.table("claims")
+    claim_sql = statement("staging/stage_claim", table=claims).as_string(None)
+    task = _task(
+        connect_kwargs,
+        copy_sql,
+        claim_sql,
+        source,
+        source in os.environ.get(FAULT_AFTER_STAGING, "").split(","),
+    )
     found = rows.mapInArrow(task, "kind string, key string, n long").collect()
-    return PassCounts.from_rows((r["kind"], r["key"], r["n"]) for r in found)
+    counts = PassCounts.from_rows((r["kind"], r["key"], r["n"]) for r in found)
+    with psycopg.connect(**connect_kwargs) as conn:
+        staged = dict(conn.execute(statement("staging/stage_claimed", table=claims), {"source": source}))
+    counted = {kind: n for kind, n in counts.rows.items() if n}
+    if staged != counted:
+
+        def rows(by_kind: dict) -> str:
+            return ", ".join(f"{n} {kind}" for kind, n in sorted(by_kind.items())) or "none"
+
+        raise StagingMismatch(
+            f"{source}/: the staging tables hold row(s) {rows(staged)} where Spark's accepted task "
+            f"attempts counted {rows(counted)}. The attempts of a partition read different rows: "
+            "are the day's files changing while it loads? Nothing was written; run the day again."
+        )
+    return counts

@@ -91,10 +91,13 @@ def sync_day(
     except psycopg.Error as err:
         if transient(err):
             raise _retry(context, err) from err
+        if isinstance(err, psycopg.errors.InsufficientPrivilege):
+            what = "grant the role the privileges in docs/deployment.md"
+        else:
+            what = "if the schema's tables were not changed by hand, report it with the run's log"
         raise expected_failure(
             f"day {day}: PostgreSQL refused a statement: {redact(str(err)).strip()} "
-            f"(SQLSTATE {err.sqlstate}). Retrying would not help; check the role's privileges "
-            "(docs/deployment.md) and the schema. The tables are as before the day."
+            f"(SQLSTATE {err.sqlstate}). Retrying would not help; {what}. The tables are as before the day."
         ) from None
     except Exception as err:
         if transient(err):  # an executor lost its connection to the database
@@ -156,6 +159,7 @@ def _materializations(outcome: DayOutcome) -> Iterator[MaterializeResult]:
                 meta.BYTES: files.size(folder),
                 meta.RECORDS: counts.read(folder),
                 meta.SPARK: outcome.spark,
+                meta.TASKS_RUN_AGAIN: counts.passes[folder].run_again,
             },
         )
         yield MaterializeResult(

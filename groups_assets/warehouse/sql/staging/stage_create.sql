@@ -61,3 +61,15 @@ CREATE UNLOGGED TABLE {stage_members_of} (
 CREATE UNLOGGED TABLE {stage_set_groups} (
     group_id BIGINT
 );
+-- Which executor task attempt staged each part of the day: one row per source folder, staging
+-- table and Spark partition, committed with that attempt's COPY. The key lets one attempt of a
+-- partition commit its rows; a retried or speculative attempt that comes second rolls its own
+-- back (warehouse/staging.py, Claim).
+CREATE UNLOGGED TABLE {stage_claims} (
+    source    TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    partition INT NOT NULL,
+    attempt   INT NOT NULL,
+    rows      BIGINT NOT NULL,
+    PRIMARY KEY (source, kind, partition)
+);
