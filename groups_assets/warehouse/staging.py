@@ -228,9 +228,9 @@ class Claim:
     partition: int
     attempt: int
 
-    def commit(self, conn: psycopg.Connection, kind: str, rows: int) -> bool:
-        """Commit `conn`'s COPY of `kind` with the claim; False if another attempt of the
-        partition had committed it (then this attempt's rows are rolled back)."""
+    def commit(self, conn: psycopg.Connection, kind: str, rows: int) -> None:
+        """Commit `conn`'s COPY of `kind` with the claim; if another attempt of the partition
+        had committed it, roll this attempt's rows back instead (they are the same rows)."""
         import psycopg
 
         params = {"source": self.source, "kind": kind, "partition": self.partition, "attempt": self.attempt}
@@ -238,9 +238,8 @@ class Claim:
             conn.execute(self.sql, params | {"rows": rows})
         except psycopg.errors.UniqueViolation:
             conn.rollback()
-            return False
+            return
         conn.commit()
-        return True
 
 
 def write_batches(
