@@ -11,7 +11,8 @@ every run of that order is hit, at a random moment, by one of:
   worker    SIGKILL of a worker JVM (its executors go with it); the worker is started again
   postgres  a fast PostgreSQL restart while the run's executors COPY into staging
   driver    SIGKILL of the run's process group (the CLI and its driver JVM)
-A run that fails is run again, without a hit, until it succeeds. Then the tables must equal those
+A run that fails is run again, without a hit, up to 4 runs of the day; a failure that is not the
+killed driver's is reported and fails the script. Then the tables must equal those
 of the same order loaded on local[*] without faults, and there must be no staging table, no
 advisory lock, no scratch folder of a driver and no byte in the workers' scratch folders (the
 empty folders that a standalone Worker made for an executor killed with SIGKILL are listed).
@@ -115,7 +116,9 @@ class Hit(threading.Thread):
             self.landed = True
 
 
-def run(day: int, env: dict[str, str], hit=None) -> bool:
+def run(day: int, env: dict[str, str], make_hit=None) -> tuple[bool, str, Hit | None]:
+    """One CLI run of the day (hit by `make_hit(proc)`, if given): whether it succeeded, why not,
+    and the hit."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "groups_assets", "run", "--day", f"day{day}"],
         env=env,
@@ -124,15 +127,26 @@ def run(day: int, env: dict[str, str], hit=None) -> bool:
         text=True,
         start_new_session=True,
     )
+    hit = make_hit(proc) if make_hit else None
     if hit:
-        hit = hit(proc)
         hit.start()
     out, _ = proc.communicate()
     if hit:
         hit.join()
-    if proc.returncode not in (0, 1, -signal.SIGKILL):
-        print(out[-3000:])
-    return proc.returncode == 0
+    if proc.returncode == -signal.SIGKILL:
+        return False, "killed", hit
+    errors = [line.strip() for line in out.splitlines() if line.strip().startswith("error:")]
+    return proc.returncode == 0, (errors or [out.strip()[-300:]])[0], hit
+
+
+def retries(home: Path) -> Counter:
+    """The step's own tries again inside runs (their warning in the run logs), by reason."""
+    found = Counter()
+    for log in (home / "logs").glob("*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if "the day runs again in" in line:
+                found[line.split(" - ")[-1].split(" (")[0][:120]] += 1
+    return found
 
 
 def leftovers(url: str, tmp: Path, cluster: Cluster) -> dict[str, list]:
@@ -181,31 +195,31 @@ def main() -> int:
         clean_url = database(url, "clean")
         on_local = environment(clean_url, work / "home-local", source, GROUPS_SPARK_MASTER="local[*]")
 
-        hits, landed, runs, failed = Counter(), Counter(), 0, 0
+        hits, landed, runs, failures = Counter(), Counter(), 0, []
         started = time.monotonic()
         for day in order(args.days):
             kind = rng.choice(HITS)
-            chosen = []
-
-            def hit(proc, kind=kind, chosen=chosen):
-                chosen.append(Hit(kind, proc, cluster, pgdata, url, rng))
-                return chosen[0]
-
-            ok = run(day, on_cluster, hit)
+            own = random.Random(rng.random())  # noqa: S311 (the hit's own choices, whatever its timing)
+            ok, error, struck = run(
+                day, on_cluster, lambda proc, kind=kind, own=own: Hit(kind, proc, cluster, pgdata, url, own)
+            )
             runs += 1
             hits[kind] += 1
-            landed[kind] += chosen[0].landed
-            tries = 1
+            landed[kind] += struck.landed
+            errors = []
             while not ok:
-                failed += 1
-                if tries == 4:
-                    raise SystemExit(f"day{day} failed {tries} times in a row")
-                ok = run(day, on_cluster)
+                errors.append(error)
+                if len(errors) == 4:
+                    raise SystemExit(f"day{day} failed {len(errors)} times in a row: {errors}")
+                ok, error, _ = run(day, on_cluster)
                 runs += 1
-                tries += 1
-            struck = chosen[0]
+            failures += [(day, kind, e) for e in errors]
             when = "during the COPY" if kind == "postgres" else f"after {struck.delay:.0f} s"
-            print(f"day{day}: hit by {kind} {when} (landed: {struck.landed}); {tries} run(s)", flush=True)
+            said = f"; failed: {errors}" if errors else ""
+            print(
+                f"day{day}: hit by {kind} {when} (landed: {struck.landed}); {1 + len(errors)} run(s){said}",
+                flush=True,
+            )
         chaos_seconds = time.monotonic() - started
         for day in order(args.days):
             assert run(day, on_local), f"the clean local run of day{day} failed"
@@ -213,18 +227,22 @@ def main() -> int:
         time.sleep(5)  # the master tells the workers that the last application ended
         left = leftovers(chaos_url, tmp, cluster)
         refused = refused_claims(pgdata)
+        again = retries(work / "home-cluster")
+        # A failure is expected of a killed driver only: any other means a hit the run did not survive.
+        unexpected = [f for f in failures if f[2] != "killed"]
         print(
             f"{len(order(args.days))} scheduled runs of {args.days} days of {args.groups} groups in "
-            f"{chaos_seconds:.0f} s; {runs} runs in all, {failed} failed and were run again; hits by kind "
-            f"{dict(hits)}, of which landed while the run was alive {dict(landed)}; {refused} task "
-            f"attempt(s) found their partition staged and rolled back; tables equal a clean local "
-            f"run's: {same}; left behind: {left}"
+            f"{chaos_seconds:.0f} s; {runs} runs in all, {len(failures)} failed and were run again "
+            f"({len(unexpected)} not killed: {unexpected}); the step tried again inside a run "
+            f"{sum(again.values())} time(s): {dict(again)}; hits by kind {dict(hits)}, of which landed "
+            f"while the run was alive {dict(landed)}; {refused} task attempt(s) found their partition "
+            f"staged and rolled back; tables equal a clean local run's: {same}; left behind: {left}"
         )
         # A SIGKILLed executor or worker JVM leaves the empty folder its standalone Worker made
         # for it (spark-<uuid>/executor-<uuid>): reported above; no byte of a day may be left.
         data_left = sum(_size(Path(p)) for p in cluster.scratch_left())
         mine = (left["staging tables"], left["advisory locks"], left["driver scratch"])
-        return 0 if same and not any(mine) and not data_left else 1
+        return 0 if same and not any(mine) and not data_left and not unexpected else 1
     finally:
         cluster.stop()
         discard(pgdata.parent)

@@ -126,8 +126,14 @@ class Cluster:
         return {"GROUPS_SPARK_MASTER": self.url, "SPARK_CONF_DIR": str(self.folder / "conf")}
 
     def executor_pids(self) -> list[int]:
-        found = subprocess.run(["pgrep", "-f", _EXECUTOR], capture_output=True, text=True).stdout
-        return [int(p) for p in found.split()]
+        """The executor JVMs of this cluster (its workers' children), none of another Spark."""
+        pids = []
+        for worker in self.workers.values():
+            found = subprocess.run(
+                ["pgrep", "-P", str(worker.pid), "-f", _EXECUTOR], capture_output=True, text=True
+            )
+            pids += [int(p) for p in found.stdout.split()]
+        return pids
 
     def speculative_attempts(self) -> int:
         """Speculative task attempts that started, over every application's event log."""
@@ -152,6 +158,7 @@ class Cluster:
         return sorted(str(p) for host in self.hosts for p in (self.folder / f"local-{host}").iterdir())
 
     def stop(self) -> None:
+        executors = self.executor_pids()
         for process in [*self.workers.values(), self.master]:
             if process and process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -161,8 +168,11 @@ class Cluster:
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
-        for pid in self.executor_pids():
-            os.kill(pid, signal.SIGKILL)
+        for pid in executors:  # they end with their worker; any left are killed
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

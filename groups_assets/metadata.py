@@ -28,4 +28,4 @@ VERSIONS_OPENED = "versions_opened"
 VERSIONS_CLOSED = "versions_closed"
 SECONDS = "seconds"
 SPARK = "spark"  # which Spark the run used (text)
-TASKS_RUN_AGAIN = "tasks_run_again"  # executor tasks Spark ran more than once (their rows staged once)
+TASKS_RUN_AGAIN = "tasks_run_again"  # executor tasks whose accepted attempt was not their first

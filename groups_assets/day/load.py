@@ -55,7 +55,13 @@ _IN_DRIVER = re.compile(r"local(\[[^\]]*\])?$")  # the masters whose executors r
 # Errors a retry can fix: the connection was lost (a restart, a network cut) or the server asked
 # for one (serialization failure, deadlock). A missing privilege, a bad password or a wrong
 # statement fails the same way every time. Executors report theirs inside Spark's error text.
-_TRANSIENT = (psycopg.OperationalError, psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
+# Staging that disagrees with Spark's counts most likely had an executor lost as it wrote.
+_TRANSIENT = (
+    psycopg.OperationalError,
+    psycopg.errors.SerializationFailure,
+    psycopg.errors.DeadlockDetected,
+    StagingMismatch,
+)
 _TRANSIENT_NAMES = ("OperationalError", "AdminShutdown", "SerializationFailure", "DeadlockDetected")
 
 
@@ -120,10 +126,7 @@ def load_day(
         if swept := stage.create(conn):
             log.info(f"swept the staging tables of {len(swept)} killed run(s): {swept}")
         try:
-            try:
-                counts = _passes(session, fmt, files, database, stage, persisted)
-            except StagingMismatch as err:
-                raise DayRefused(f"day {day}: {err}") from None
+            counts = _passes(session, fmt, files, database, stage, persisted)
             watch.lap("read_validate_stage")
             _refuse_foreign(fmt, counts, day)
             verdict = blocking.reject_ratio(counts, max_reject_ratio, fmt)

@@ -9,15 +9,17 @@ in Python. The same pass counts the records per reject reason (counts.py: the ch
 Exactly once, whatever Spark runs again: on a cluster a task can run more than once (a lost
 executor, a retried stage, a speculative copy), and each attempt that gets to commit would stage
 its rows. So each executor task commits a table's COPY together with a claim on its partition of
-that table (`{stage_claims}`, keyed by source folder, table and partition): the first attempt to
-commit stages the partition, and any other attempt finds the claim taken and rolls its rows back.
-Attempts of a partition stage the same rows (Spark's input splits and shuffles are deterministic),
-so the driver's counts, from the attempts it accepted, must equal the claimed rows: `stage_day`
-checks that before the day goes on.
+that table (a row of the run's `_stage_claims_<token>`, keyed by source folder, table and
+partition): the first attempt to commit stages the partition, and any other attempt finds the
+claim taken and rolls its rows back. Attempts of a partition stage the same rows (Spark's input
+splits and shuffles are deterministic), so the driver's counts, from the attempts it accepted,
+must equal the claimed rows: `stage_day` checks that before the day goes on (an attempt whose
+executor died as it wrote may have claimed part of its partition: the day is then tried again).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import uuid
@@ -74,6 +76,8 @@ STAGE_COLUMNS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+log = logging.getLogger(__name__)
+
 # A fault point only tests switch on: set to source folders (comma-separated), it fails the first
 # attempt of each executor task of those folders after its rows are committed, so that Spark
 # runs the task again.
@@ -121,6 +125,10 @@ class Stage:
             for kind, columns in STAGE_COLUMNS.items()
         }
 
+    def claim_statement(self) -> str:
+        """The INSERT of an executor task attempt's claim (Claim)."""
+        return statement("staging/stage_claim", table=self.table("claims")).as_string(None)
+
     def create(self, conn: psycopg.Connection) -> list[str]:
         """Create the tables (holding their lock on `conn`); returns the tokens of the killed
         runs whose tables were swept."""
@@ -139,8 +147,15 @@ class Stage:
         return swept
 
     def drop(self, conn: psycopg.Connection) -> None:
-        with conn.transaction():
-            conn.execute(statement("staging/stage_drop", **self.names()))
+        """Drop the tables and release their lock. A task attempt of this run that Spark let go
+        on (a speculative loser, until its Python worker ends) can hold a table a while: after
+        lock_timeout the tables stay, for the next run to sweep, rather than fail the day."""
+        try:
+            with conn.transaction():
+                conn.execute(statement("staging/stage_drop", **self.names()))
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected) as err:
+            log.warning(f"the staging tables of run {self.token} stay for the next run to sweep: {err}")
+            return
         self._lock(conn, "staging/stage_unlock")
 
 
@@ -231,8 +246,6 @@ class Claim:
     def commit(self, conn: psycopg.Connection, kind: str, rows: int) -> None:
         """Commit `conn`'s COPY of `kind` with the claim; if another attempt of the partition
         had committed it, roll this attempt's rows back instead (they are the same rows)."""
-        import psycopg
-
         params = {"source": self.source, "kind": kind, "partition": self.partition, "attempt": self.attempt}
         try:
             conn.execute(self.sql, params | {"rows": rows})
@@ -310,19 +323,13 @@ def stage_day(
     copy_sql = stage.copy_statements()
     if on_driver:
         return write_batches(rows.toArrow().to_batches(), connect_kwargs, copy_sql)
-    claims = stage.table("claims")
-    claim_sql = statement("staging/stage_claim", table=claims).as_string(None)
-    task = _task(
-        connect_kwargs,
-        copy_sql,
-        claim_sql,
-        source,
-        source in os.environ.get(FAULT_AFTER_STAGING, "").split(","),
-    )
+    fail_first = source in os.environ.get(FAULT_AFTER_STAGING, "").split(",")
+    task = _task(connect_kwargs, copy_sql, stage.claim_statement(), source, fail_first)
     found = rows.mapInArrow(task, "kind string, key string, n long").collect()
     counts = PassCounts.from_rows((r["kind"], r["key"], r["n"]) for r in found)
     with psycopg.connect(**connect_kwargs) as conn:
-        staged = dict(conn.execute(statement("staging/stage_claimed", table=claims), {"source": source}))
+        claimed = statement("staging/stage_claimed", table=stage.table("claims"))
+        staged = dict(conn.execute(claimed, {"source": source}))
     counted = {kind: n for kind, n in counts.rows.items() if n}
     if staged != counted:
 
@@ -331,7 +338,9 @@ def stage_day(
 
         raise StagingMismatch(
             f"{source}/: the staging tables hold row(s) {rows(staged)} where Spark's accepted task "
-            f"attempts counted {rows(counted)}. The attempts of a partition read different rows: "
-            "are the day's files changing while it loads? Nothing was written; run the day again."
+            f"attempts counted {rows(counted)}: an attempt committed part of its partition (its "
+            "executor was lost as it wrote), or the day's files changed while it loaded. Nothing "
+            "was written; a new try of the day fixes the first, and a day whose files keep "
+            "changing fails again: run it once its export is complete."
         )
     return counts

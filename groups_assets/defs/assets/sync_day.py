@@ -118,7 +118,8 @@ def sync_day(
 
 def _retry(context: AssetExecutionContext, err: Exception) -> RetryRequested:
     wait = 2 * 2**context.retry_number
-    context.log.warning(f"database connection lost ({type(err).__name__}); the day runs again in {wait} s.")
+    why = "database connection lost" if isinstance(err, psycopg.Error) else redact(str(err))
+    context.log.warning(f"{why} ({type(err).__name__}); the day runs again in {wait} s.")
     return RetryRequested(max_retries=MAX_RETRIES, seconds_to_wait=wait)
 
 
