@@ -41,6 +41,7 @@ from groups_assets.resources.postgres import PostgresResource
 from groups_assets.resources.source import SourceResource
 from groups_assets.resources.spark import SparkResource
 from groups_assets.warehouse.database import DatabaseUnavailable
+from groups_assets.warehouse.staging import StagingMismatch
 
 # A database restart in the middle of a day: the transaction rolls back and the step runs again
 # (2 + 4 + 8 + 16 s of waiting at most). What a retry cannot fix fails at once.
@@ -118,7 +119,8 @@ def sync_day(
 
 def _retry(context: AssetExecutionContext, err: Exception) -> RetryRequested:
     wait = 2 * 2**context.retry_number
-    why = "database connection lost" if isinstance(err, psycopg.Error) else redact(str(err))
+    # A Spark error carries a whole Java trace: only the staging mismatch's own sentence is shown.
+    why = str(err) if isinstance(err, StagingMismatch) else "database connection lost"
     context.log.warning(f"{why} ({type(err).__name__}); the day runs again in {wait} s.")
     return RetryRequested(max_retries=MAX_RETRIES, seconds_to_wait=wait)
 
