@@ -56,6 +56,8 @@ def test_bad_day_keys_and_a_missing_source_root_exit_2_with_advice(cli_env, monk
 
 
 def test_day1_then_all_then_nothing_left(cli_env, tmp_path):
+    """Day 1, a run refused for another schema's home, then --all (day 2 only), then --all with
+    nothing left."""
     # A machine's first JVM records the class archive as it exits (the clean-up of the run's
     # scratch folder must let it); every later JVM maps it.
     cache = tmp_path / "cache"
@@ -81,6 +83,15 @@ def test_day1_then_all_then_nothing_left(cli_env, tmp_path):
     archives = sorted(p.name for p in cache.iterdir())
     assert len(archives) == 1 and archives[0].endswith(".jsa"), archives
     assert sorted(Path(cli_env["TMPDIR"]).glob("groups-spark-*")) == []
+
+    # Each database and schema has a Dagster home of its own by default; a home given for
+    # another's tables is refused before any work, so a UI never shows a day failed that its
+    # tables hold.
+    refused = cli("run", "--day", "day2", env=cli_env | {"GROUPS_DB_SCHEMA": "elsewhere"})
+    assert refused.returncode == 2
+    assert f"the Dagster home {cli_env['DAGSTER_HOME']} records the runs of" in refused.stderr
+    assert "schema public; this run writes" in refused.stderr and "schema elsewhere" in refused.stderr
+    assert "unset DAGSTER_HOME" in refused.stderr
 
     # --all loads the days not yet loaded: day 2 only. With -Xshare:on a JVM that cannot map its
     # archive does not start: it proves the archive maps.
@@ -136,17 +147,3 @@ def test_the_log_a_failure_names_holds_the_failure(cli_env):
     assert "jdk.incubator.vector" in log  # the Spark JVM's own messages from the run
     assert "Log-s3cret" not in log + done.stdout + done.stderr
     assert "dagster._core" not in done.stdout, "the summary gives the sentence, not the class"
-
-
-def test_a_dagster_home_shows_one_set_of_tables(cli_env):
-    """Each database and schema has a Dagster home of its own by default; a home given for
-    another's tables is refused before any work, so a UI never shows a day failed that its
-    tables hold."""
-    done = cli("run", "--day", "day1", env=cli_env)
-    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    elsewhere = cli_env | {"GROUPS_DB_SCHEMA": "elsewhere"}
-    refused = cli("run", "--day", "day2", env=elsewhere)
-    assert refused.returncode == 2
-    assert f"the Dagster home {cli_env['DAGSTER_HOME']} records the runs of" in refused.stderr
-    assert "schema public; this run writes" in refused.stderr and "schema elsewhere" in refused.stderr
-    assert "unset DAGSTER_HOME" in refused.stderr

@@ -8,7 +8,7 @@ daemon, a warm Spark Connect server: its start is the costly part, paid once):
   secret, and launches a backfill that the daemon runs;
 - the command line beside it runs on dev's warm server; a good day and a blocked one run at once,
   and every failed check and failed run is alerted once to a real webhook receiver;
-- two launches of one day wait for each other in the run queue;
+- two launches of one day, made as the UI makes them, wait for each other in the run queue;
 - Ctrl-C stops everything, quietly; the tables equal a Spark of the test's own.
 """
 
@@ -64,6 +64,10 @@ query($repo: RepositorySelector!) { allTopLevelResourceDetailsOrError(repository
 BACKFILL = """
 mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $params) {
     __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }
+"""
+LAUNCH = """
+mutation($params: ExecutionParams!) { launchRun(executionParams: $params) {
+    __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }
 """
 BACKFILL_RUNS = """
 query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill {
@@ -268,7 +272,7 @@ def test_a_deployment_as_its_users_meet_it(deployment, server, pipeline, tmp_pat
         the_settings_of_a_run(ui)
 
         the_command_line_on_the_warm_server(env, spark_port)
-        launches = two_launches_of_one_day(env)  # queued while the next two runs go on
+        launches = two_launches_of_one_day(port, selector)  # queued while the next two runs go on
         blocked_run = a_good_day_and_a_blocked_one_at_once(env)
         the_launches_queued(env, launches)
 
@@ -451,34 +455,27 @@ def a_good_day_and_a_blocked_one_at_once(env: dict) -> str:
     return re.search(r"run (\S+) in the UI", bad_out)[1]
 
 
-def two_launches_of_one_day(env: dict) -> list[subprocess.Popen]:
-    command = [sys.executable, "-m", "dagster", "job", "launch", "-w", "workspace.yaml"]
-    command += ["-j", names.SYNC_DAY_JOB, "--tags", json.dumps({"dagster/partition": "day2"})]
-    return [
-        subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for _ in (1, 2)
-    ]
+def two_launches_of_one_day(port: int, selector: dict) -> list[str]:
+    """Day 2 launched twice at once, as two users of the UI would launch it."""
+    tags = [{"key": "dagster/partition", "value": "day2"}]
+    params = {"selector": selector | {"jobName": names.SYNC_DAY_JOB}, "executionMetadata": {"tags": tags}}
+    launched = [graphql(port, LAUNCH, {"params": params})["launchRun"] for _ in (1, 2)]
+    assert all(run["__typename"] == "LaunchRunSuccess" for run in launched), launched
+    return [run["run"]["runId"] for run in launched]
 
 
-def the_launches_queued(env: dict, procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, out + err
+def the_launches_queued(env: dict, run_ids: list[str]) -> None:
     from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
     with DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
-        launched = lambda: [  # noqa: E731
-            r
-            for r in instance.get_run_records(RunsFilter(tags={"dagster/partition": "day2"}))
-            if r.dagster_run.job_name == names.SYNC_DAY_JOB and r.dagster_run.remote_job_origin is not None
-        ]
+        records = lambda: instance.get_run_records(RunsFilter(run_ids=run_ids))  # noqa: E731
         done = (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
         until(
             "both day2 launches",
-            lambda: len(launched()) == 2 and all(r.dagster_run.status in done for r in launched()),
+            lambda: len(rs := records()) == 2 and all(r.dagster_run.status in done for r in rs),
             300,
         )
-        first, second = sorted(launched(), key=lambda r: r.start_time)
+        first, second = sorted(records(), key=lambda r: r.start_time)
         assert {r.dagster_run.status for r in (first, second)} == {DagsterRunStatus.SUCCESS}
         assert second.start_time >= first.end_time, "runs of the same day never overlap"
 
