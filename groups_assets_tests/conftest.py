@@ -100,14 +100,6 @@ def server():
     recorder.server_close()
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """A worker per core for the quick tier (`-m "not slow"`: in-process tests, bound by CPU);
-    one more when whole-process tests run, since they wait on their processes much of the time
-    (on 2 cores the whole suite took 9:18 and 9:44 with three workers, 10:12 and 10:40 with two)."""
-    cores = os.cpu_count() or 2
-    return cores if "not slow" in (config.option.markexpr or "") else cores + 1
-
-
 # The modules that take longest, by their measured times: the workers start them first and share
 # the short ones after, so that no worker meets a long one last.
 LONGEST_FIRST = ("test_deployment", "test_cli", "test_faults", "test_reliability", "test_formats")
