@@ -8,7 +8,7 @@ daemon, a warm Spark Connect server: its start is the costly part, paid once):
   secret, and launches a backfill that the daemon runs;
 - the command line beside it runs on dev's warm server; a good day and a blocked one run at once,
   and every failed check and failed run is alerted once to a real webhook receiver;
-- two launches of one day, made as the UI makes them, wait for each other in the run queue;
+- two launches of one day through the UI's GraphQL `launchRun` wait for each other in the run queue;
 - Ctrl-C stops everything, quietly; the tables equal a Spark of the test's own.
 """
 
@@ -458,7 +458,7 @@ def a_good_day_and_a_blocked_one_at_once(env: dict) -> str:
 
 
 def two_launches_of_one_day(port: int, selector: dict) -> list[str]:
-    """Day 2 launched twice at once, as two users of the UI would launch it."""
+    """Day 2's sync_day_job launched twice at once through the UI's GraphQL `launchRun`."""
     tags = [{"key": "dagster/partition", "value": "day2"}]
     params = {"selector": selector | {"jobName": names.SYNC_DAY_JOB}, "executionMetadata": {"tags": tags}}
     launched = [graphql(port, LAUNCH, {"params": params})["launchRun"] for _ in (1, 2)]
