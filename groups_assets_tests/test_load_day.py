@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 import shutil
 
+import psycopg
 import pytest
+from pyspark.errors import PySparkException
 
-from groups_assets.day.load import load_day
+from groups_assets.day.load import load_day, retry_reason
 from groups_assets.day.outcome import DayRefused
 from groups_assets.formats import get
 from groups_assets.warehouse.database import Database
-from groups_assets_tests.support import SAMPLE, dump, lines
+from groups_assets_tests.support import SAMPLE, dump, free_port, lines
 
 
 class LocalSpark:
@@ -65,3 +67,20 @@ def test_a_day_of_another_format_is_refused_before_any_work(spark, database, tmp
     load_day("day1", get("contract"), tmp_path, database, LocalSpark(spark), 0.2)
     with pytest.raises(DayRefused, match="holds days of the contract format"):
         load_day("day2", get("zendesk"), tmp_path, database, LocalSpark(spark), 0.2)
+
+
+def test_a_retry_says_why_and_only_errors_a_retry_fixes_get_one(spark, pg_url):
+    """The retry's warning names what happened: a lost connection is not a deadlock. A missing
+    table or a Spark error of the plan itself fails the same way every time: no retry."""
+    with pytest.raises(psycopg.OperationalError) as lost:
+        psycopg.connect(f"postgresql://nobody@127.0.0.1:{free_port()}/none", connect_timeout=2)
+    assert retry_reason(lost.value) == "database connection lost"
+    asked = "PostgreSQL asked for the day's transaction to be tried again"
+    for error in (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected):
+        assert retry_reason(error("could not serialize access")) == asked
+    with psycopg.connect(pg_url) as conn, pytest.raises(psycopg.errors.UndefinedTable) as missing:
+        conn.execute("SELECT * FROM no_such_table")
+    assert retry_reason(missing.value) is None
+    with pytest.raises(PySparkException) as plan:
+        spark.sql("SELECT * FROM no_such_view").collect()
+    assert retry_reason(plan.value) is None

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from psycopg import sql
 
-from groups_assets.day.load import transient
+from groups_assets.day.load import retry_reason
 from groups_assets.warehouse.staging import (
     STAGE_COLUMNS,
     Claim,
@@ -133,5 +133,5 @@ def test_staging_that_disagrees_with_the_accepted_attempts_stops_the_day(pg_url,
             match=r"admin_groups/: the staging tables hold row\(s\) 5 members where .* counted 2 members",
         ) as refused:
             stage_day(rows, "admin_groups", connect_kwargs, stage, on_driver=False)
-        assert transient(refused.value)  # the day is tried again (an executor lost as it wrote)
+        assert retry_reason(refused.value) == str(refused.value)  # tried again, saying why
         assert _staged(conn, stage, "members") == []

@@ -12,7 +12,7 @@
 
 Nothing here knows Dagster: the asset (defs/assets/sync_day.py) calls `load_day` and reports its
 outcome. Errors a retry can fix (a lost connection, a serialization failure) are raised as they
-are (`transient` says which); a day that cannot load as it is raises DayRefused.
+are (`retry_reason` says which, and why); a day that cannot load as it is raises DayRefused.
 """
 
 from __future__ import annotations
@@ -52,17 +52,15 @@ log = logging.getLogger(__name__)
 # collect would hold too much of the day in the driver's memory.
 DRIVER_COPY_BYTES = 160 << 20
 _IN_DRIVER = re.compile(r"local(\[[^\]]*\])?$")  # the masters whose executors run in the driver
-# Errors a retry can fix: the connection was lost (a restart, a network cut) or the server asked
-# for one (serialization failure, deadlock). A missing privilege, a bad password or a wrong
-# statement fails the same way every time. Executors report theirs inside Spark's error text.
-# Staging that disagrees with Spark's counts most likely had an executor lost as it wrote.
-_TRANSIENT = (
-    psycopg.OperationalError,
-    psycopg.errors.SerializationFailure,
-    psycopg.errors.DeadlockDetected,
-    StagingMismatch,
-)
-_TRANSIENT_NAMES = ("OperationalError", "AdminShutdown", "SerializationFailure", "DeadlockDetected")
+# Errors a retry can fix, and how a retry's warning names them. The server asked for one (a
+# serialization failure, a deadlock), or the connection was lost (a restart, a network cut). A
+# missing privilege, a bad password or a wrong statement fails the same way every time.
+# Executors report theirs inside Spark's error text, by their class's name.
+_SERVER_ASKED = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
+_ASKED_NAMES = ("SerializationFailure", "DeadlockDetected")
+_LOST_NAMES = ("OperationalError", "AdminShutdown")
+_ASKED = "PostgreSQL asked for the day's transaction to be tried again"
+_LOST = "database connection lost"
 
 
 class Spark(Protocol):
@@ -76,11 +74,23 @@ class Log(Protocol):
     def info(self, msg: str) -> object: ...
 
 
-def transient(err: BaseException) -> bool:
-    """True for an error a retry of the day can fix."""
-    if isinstance(err, _TRANSIENT):
-        return True
-    return isinstance(err, Py4JJavaError | PySparkException) and any(n in str(err) for n in _TRANSIENT_NAMES)
+def retry_reason(err: BaseException) -> str | None:
+    """Why a retry of the day can fix `err`, in words for the retry's warning; None when it
+    cannot. Staging that disagrees with Spark's counts most likely had an executor lost as it
+    wrote: its own sentence says so."""
+    if isinstance(err, StagingMismatch):
+        return str(err)
+    if isinstance(err, _SERVER_ASKED):  # before OperationalError, their base class
+        return _ASKED
+    if isinstance(err, psycopg.OperationalError):
+        return _LOST
+    if isinstance(err, Py4JJavaError | PySparkException):  # an executor's error, in a Java trace
+        text = str(err)
+        if any(name in text for name in _ASKED_NAMES):
+            return _ASKED
+        if any(name in text for name in _LOST_NAMES):
+            return _LOST
+    return None
 
 
 class _Stopwatch:

@@ -26,7 +26,7 @@ from dagster import (
 from groups_assets import graph, names
 from groups_assets import metadata as meta
 from groups_assets.contract.format import AGENTS, GROUPS, MEMBERS
-from groups_assets.day.load import load_day, transient
+from groups_assets.day.load import load_day, retry_reason
 from groups_assets.day.outcome import DayOutcome, DayRefused
 from groups_assets.day.source import SourceDay, source_day
 from groups_assets.defs.check_results import check_result
@@ -41,7 +41,6 @@ from groups_assets.resources.postgres import PostgresResource
 from groups_assets.resources.source import SourceResource
 from groups_assets.resources.spark import SparkResource
 from groups_assets.warehouse.database import DatabaseUnavailable
-from groups_assets.warehouse.staging import StagingMismatch
 
 # A database restart in the middle of a day: the transaction rolls back and the step runs again
 # (2 + 4 + 8 + 16 s of waiting at most). What a retry cannot fix fails at once.
@@ -87,11 +86,11 @@ def sync_day(
         raise expected_failure(str(err)) from None
     except DatabaseUnavailable as err:
         if context.retry_number > 0:  # it answered a moment ago: a restart, most likely
-            raise _retry(context, err) from None
+            raise _retry(context, "the database does not answer", err) from None
         raise expected_failure(f"day {day}: {err}") from None
     except psycopg.Error as err:
-        if transient(err):
-            raise _retry(context, err) from err
+        if why := retry_reason(err):
+            raise _retry(context, why, err) from err
         if isinstance(err, psycopg.errors.InsufficientPrivilege):
             what = "grant the role the privileges in docs/deployment.md"
         else:
@@ -101,8 +100,8 @@ def sync_day(
             f"(SQLSTATE {err.sqlstate}). Retrying would not help; {what}. The tables are as before the day."
         ) from None
     except Exception as err:
-        if transient(err):  # an executor lost its connection to the database
-            raise _retry(context, err) from err
+        if why := retry_reason(err):  # an executor's lost connection, or staging that disagrees
+            raise _retry(context, why, err) from err
         raise
     if not outcome.blocked:
         yield _source(got)
@@ -117,10 +116,8 @@ def sync_day(
         )
 
 
-def _retry(context: AssetExecutionContext, err: Exception) -> RetryRequested:
+def _retry(context: AssetExecutionContext, why: str, err: Exception) -> RetryRequested:
     wait = 2 * 2**context.retry_number
-    # A Spark error carries a whole Java trace: only the staging mismatch's own sentence is shown.
-    why = str(err) if isinstance(err, StagingMismatch) else "database connection lost"
     context.log.warning(f"{why} ({type(err).__name__}); the day runs again in {wait} s.")
     return RetryRequested(max_retries=MAX_RETRIES, seconds_to_wait=wait)
 
