@@ -125,8 +125,7 @@ def main() -> int:
             local_seconds, _ = run(day, on_local)
             print(
                 f"{day}: cluster {seconds:.1f} s ({sum(again)} task(s) whose accepted attempt was not "
-                "the first), "
-                f"local {local_seconds:.1f} s",
+                f"the first), local {local_seconds:.1f} s",
                 flush=True,
             )
         speculative = cluster.speculative_attempts()
@@ -139,8 +138,7 @@ def main() -> int:
             f"{args.days} day(s) of {args.groups} groups on 2 one-core workers: {speculative} speculative "
             f"attempt(s) started (event logs), {executor_lines} attempt(s) past the first in the executors' "
             f"logs, {run_again} task(s) whose accepted attempt was not the first, {refused} attempt(s) "
-            f"that found their "
-            f"partition staged and rolled back; tables equal local[*]'s: {same}; "
+            f"that found their partition staged and rolled back; tables equal local[*]'s: {same}; "
             f"scratch left on the workers: {scratch or 'none'}"
         )
         return 0 if same and speculative and not scratch else 1
